@@ -1,0 +1,155 @@
+"""`python -m pipelines`: a thin shell that parses, shows progress, calls one function, prints its summary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from pipelines import db
+from pipelines.config import settings
+from pipelines.errors import SignalboardError
+from pipelines.ingest.load import UNKNOWN_BRAND_POLICIES, Progress, ingest_file
+from pipelines.ingest.mapping import KINDS
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Progress]:
+    bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr, leave=False,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
+
+    def update(stage: str, fraction: float) -> None:
+        bar.set_description_str(f"{label}: {stage}")
+        bar.update(max(0, round(fraction * 100) - bar.n))
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def _run(action: Callable[[], None]) -> None:
+    """Known errors become one readable line and exit code 1; bugs keep their traceback."""
+    try:
+        action()
+    except SignalboardError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+def _warehouse(db_path: str | None) -> Path:
+    return Path(db_path) if db_path else settings().warehouse
+
+
+DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False),
+                         help="Warehouse file (default: $SIGNALBOARD_DB or data/warehouse.duckdb).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Signalboard pipelines: load social posts, reviews and surveys into the DuckDB warehouse.
+
+    \b
+    Example:
+      python -m pipelines demo
+    """
+
+
+@cli.command(epilog="Example: python -m pipelines ingest exports/tweets.csv --kind social")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(KINDS), required=True, help="What the file holds.")
+@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML file mapping canonical fields to your columns and your brand names to ours.")
+@click.option("--channel", help="Channel for rows without one (e.g. twitter, skytrax). Default: the kind.")
+@click.option("--survey", help="Survey name for survey files. Default: the file name.")
+@click.option("--unknown-brands", type=click.Choice(UNKNOWN_BRAND_POLICIES), default="add", show_default=True,
+              help="Brands not known yet: add them (outside the competitor panel) or reject their rows.")
+@click.option("--who", help="Who is loading (recorded in load_runs). Default: your user name.")
+@DB_OPTION
+def ingest(path: Path, kind: str, mapping: Path | None, channel: str | None, survey: str | None,
+           unknown_brands: str, who: str | None, db_path: str | None) -> None:
+    """Validate a CSV, Parquet, JSON Lines or Excel file and load it in one transaction.
+
+    Rows with problems are kept in rejected_rows with the reason; a file that was loaded before adds
+    nothing. Qualtrics and SurveyMonkey exports are recognised as they are.
+    """
+
+    def action() -> None:
+        with _progress_bar(path.name) as progress:
+            summary = ingest_file(path, kind, warehouse=_warehouse(db_path), mapping=mapping, channel=channel,
+                                  survey=survey, unknown_brands=unknown_brands, loaded_by=who, progress=progress)
+        click.echo(summary.line())
+
+    _run(action)
+
+
+@cli.command(epilog="Example: python -m pipelines brands data/sample/brands.yaml")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@DB_OPTION
+def brands(path: Path, db_path: str | None) -> None:
+    """Add or update brands, their aliases and the competitor panel from a YAML file."""
+    from pipelines.brands import read_brands_file, upsert_brands
+
+    def action() -> None:
+        entries = read_brands_file(path)
+        with db.writer(_warehouse(db_path)) as con:
+            upsert_brands(con, entries)
+        click.echo(f"{len(entries)} brands in {path.name} applied ({sum(b.panel for b in entries)} in the panel).")
+
+    _run(action)
+
+
+@cli.command(epilog="Example: python -m pipelines loads --db /tmp/test.duckdb")
+@DB_OPTION
+def loads(db_path: str | None) -> None:
+    """List the loads in the warehouse, newest first."""
+
+    def action() -> None:
+        with db.reader(_warehouse(db_path)) as cur:
+            rows = cur.execute(
+                """SELECT load_id, kind, source_file, rows_read, rows_accepted, rows_rejected, rows_duplicate,
+                          strftime(finished_at, '%Y-%m-%d %H:%M'), loaded_by
+                   FROM load_runs ORDER BY load_id DESC"""
+            ).fetchall()
+        click.echo(f"{'#':>4}  {'kind':<8} {'file':<40} {'read':>9} {'loaded':>9} {'rejected':>9} {'dup':>7}  when (UTC)        who")
+        for r in rows:
+            click.echo(f"{r[0]:>4}  {r[1]:<8} {r[2][:40]:<40} {r[3]:>9,} {r[4]:>9,} {r[5]:>9,} {r[6]:>7,}  {r[7]}  {r[8]}")
+
+    _run(action)
+
+
+@cli.command(epilog="Example: python -m pipelines demo && streamlit run dashboard/app.py")
+@DB_OPTION
+def demo(db_path: str | None) -> None:
+    """Build the sample warehouse from the files in data/sample (safe to re-run)."""
+    from pipelines.demo import build_demo
+
+    def action() -> None:
+        with _progress_bar("demo") as progress:
+            result = build_demo(_warehouse(db_path), progress=progress)
+        for summary in result.loads:
+            click.echo(summary.line())
+        click.echo(f"Sample warehouse ready: {result.warehouse}")
+
+    _run(action)
+
+
+@cli.command("sample-survey", epilog="Example: python -m pipelines sample-survey data/sample/airline_survey_qualtrics.csv")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--seed", type=int, default=2015, show_default=True)
+@click.option("--layout", type=click.Choice(["qualtrics", "surveymonkey"]), default="qualtrics", show_default=True)
+def sample_survey(out: Path, seed: int, layout: str) -> None:
+    """Write the synthetic airline trust & CX survey (seeded) in a survey-tool export layout."""
+    from pipelines.samples import survey
+
+    responses = survey.generate_responses(seed=seed)
+    (survey.write_qualtrics if layout == "qualtrics" else survey.write_surveymonkey)(responses, out)
+    click.echo(f"Wrote {len(responses):,} synthetic responses to {out} ({layout} layout, seed {seed}).")
+
+
+def main() -> None:
+    cli(prog_name="python -m pipelines")

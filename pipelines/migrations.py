@@ -1,0 +1,133 @@
+"""Ordered, named schema migrations. Each is applied once and recorded; every statement is also
+written to be safe if re-run (IF NOT EXISTS), so a half-applied history cannot wedge a warehouse.
+
+Append new migrations at the end; never edit or reorder one that has shipped.
+"""
+
+from __future__ import annotations
+
+from duckdb import DuckDBPyConnection
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "0001_brands",
+        """
+        CREATE TABLE IF NOT EXISTS brands (
+            brand VARCHAR PRIMARY KEY,          -- canonical display name
+            in_panel BOOLEAN NOT NULL,          -- part of the competitor panel (share of voice denominator)
+            position INTEGER NOT NULL,          -- display order; the first panel brand is the default "our brand"
+            added_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS brand_aliases (
+            alias_key VARCHAR PRIMARY KEY,      -- normalised: lower case, letters and digits only
+            alias VARCHAR NOT NULL,             -- as first seen, e.g. '@AmericanAir'
+            brand VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
+        "0002_load_runs",
+        """
+        CREATE TABLE IF NOT EXISTS load_runs (
+            load_id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,              -- social | reviews | survey
+            source_file VARCHAR NOT NULL,       -- file name as given (never used as a path again)
+            file_sha256 VARCHAR NOT NULL,
+            file_bytes BIGINT NOT NULL,
+            file_format VARCHAR NOT NULL,       -- csv | parquet | jsonl | xlsx
+            layout VARCHAR NOT NULL,            -- plain | qualtrics | surveymonkey
+            encoding VARCHAR,                   -- for text files: utf-8 | utf-8-sig | cp1252
+            column_mapping JSON NOT NULL,       -- canonical field -> source column actually used
+            rows_read BIGINT NOT NULL,
+            rows_accepted BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL,
+            rows_duplicate BIGINT NOT NULL,
+            status VARCHAR NOT NULL,            -- loaded (failed loads leave no trace by design)
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP NOT NULL,
+            loaded_by VARCHAR NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS rejected_rows (
+            load_id INTEGER NOT NULL,
+            row_number BIGINT,                  -- 1-based data row (header rows not counted); NULL when the
+                                                -- row could not even be split into fields (see line)
+            line BIGINT,                        -- 1-based line in a text file, when known
+            reason VARCHAR NOT NULL,
+            raw JSON                            -- the row as read, every value a string
+        );
+        """,
+    ),
+    (
+        "0003_posts",
+        """
+        CREATE TABLE IF NOT EXISTS posts (
+            source VARCHAR NOT NULL,            -- social | review
+            post_id VARCHAR NOT NULL,           -- id from the file, or a hash of brand/author/time/text
+            channel VARCHAR NOT NULL,           -- twitter, skytrax, ...
+            brand VARCHAR NOT NULL,
+            author VARCHAR,
+            author_followers BIGINT,
+            created_at TIMESTAMP NOT NULL,      -- UTC
+            title VARCHAR,
+            text VARCHAR NOT NULL,
+            reshares BIGINT,
+            likes BIGINT,
+            replies BIGINT,
+            rating DOUBLE,                      -- reviews: overall rating on the source's scale (Skytrax 1-10)
+            recommended BOOLEAN,
+            sub_ratings JSON,                   -- reviews: other *_rating columns, e.g. {"seat_comfort": 4}
+            location VARCHAR,
+            extra JSON,                         -- every column we did not map, so nothing is lost
+            load_id INTEGER NOT NULL
+        );
+        """,
+    ),
+    (
+        "0004_survey_responses",
+        """
+        CREATE TABLE IF NOT EXISTS survey_responses (
+            response_id VARCHAR NOT NULL,
+            survey VARCHAR NOT NULL,            -- survey name (defaults to the file name without extension)
+            brand VARCHAR NOT NULL,
+            responded_at TIMESTAMP,             -- UTC
+            wave DATE NOT NULL,                 -- first day of the wave's month unless the file says otherwise
+            customer_type VARCHAR,
+            region VARCHAR,
+            travel_purpose VARCHAR,
+            trust TINYINT,                      -- 1-9: "How much do you trust [brand] to do what is right?"
+            trust_quality TINYINT,              -- 1-9 agreement items (trust drivers)
+            trust_transparency TINYINT,
+            trust_employees TINYINT,
+            trust_society TINYINT,
+            trust_data TINYINT,
+            nps TINYINT,                        -- 0-10 likelihood to recommend
+            csat TINYINT,                       -- 1-5 overall satisfaction
+            drv_booking TINYINT,                -- 1-5 service driver ratings
+            drv_checkin TINYINT,
+            drv_ontime TINYINT,
+            drv_staff TINYINT,
+            drv_comfort TINYINT,
+            drv_value TINYINT,
+            comment VARCHAR,
+            extra JSON,
+            load_id INTEGER NOT NULL
+        );
+        """,
+    ),
+)
+
+
+def apply_migrations(con: DuckDBPyConnection) -> list[str]:
+    """Apply the migrations this warehouse lacks, in order; return the names applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [name])
+        applied.append(name)
+    return applied
