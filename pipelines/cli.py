@@ -138,7 +138,7 @@ def demo(db_path: str | None) -> None:
     _run(action)
 
 
-@cli.command("sample-survey", epilog="Example: python -m pipelines sample-survey data/sample/airline_survey_qualtrics.csv")
+@cli.command("sample-survey", epilog="Example: python -m pipelines sample-survey survey.csv")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--seed", type=int, default=2015, show_default=True)
 @click.option("--layout", type=click.Choice(["qualtrics", "surveymonkey"]), default="qualtrics", show_default=True)

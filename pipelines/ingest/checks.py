@@ -9,7 +9,7 @@ from __future__ import annotations
 
 # Tried in order when a value is not ISO 8601 (which DuckDB parses itself, offset or not).
 # Day-first dates are ambiguous with US month-first ones; US order wins, as survey tools export it.
-ZONED_FORMATS = ["%Y-%m-%d %H:%M %z", "%a %b %d %H:%M:%S %z %Y", "%d/%b/%Y:%H:%M:%S %z"]
+ZONED_FORMATS = ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%a %b %d %H:%M:%S %z %Y", "%d/%b/%Y:%H:%M:%S %z"]
 NAIVE_FORMATS = ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
                  "%m/%d/%y %H:%M", "%m/%d/%y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%d %B %Y",
                  "%Y-%m"]

@@ -188,7 +188,7 @@ def _stage_csv(con: DuckDBPyConnection, path: Path, headers: list[str], header_r
         con.execute(
             """
             CREATE TEMP TABLE staged AS
-            SELECT * FROM read_csv(?, delim = ?, quote = '"', escape = '"', header = true, names = ?,
+            SELECT *, row_number() OVER () AS _row FROM read_csv(?, delim = ?, quote = '"', escape = '"', header = true, names = ?,
                                    all_varchar = true, store_rejects = true, max_line_size = ?,
                                    rejects_table = 'staged_rejects', rejects_scan = 'staged_scans')
             """,
@@ -196,8 +196,6 @@ def _stage_csv(con: DuckDBPyConnection, path: Path, headers: list[str], header_r
         )
     except duckdb.Error as exc:
         raise IngestError(f"{path.name} cannot be read as CSV: {_first_line(exc)}") from None
-    con.execute("ALTER TABLE staged ADD COLUMN _row BIGINT")
-    con.execute("UPDATE staged SET _row = rowid + 1")
     errors = con.execute(
         "SELECT line, error_type, error_message, csv_line FROM staged_rejects ORDER BY line"
     ).fetchall()
@@ -225,15 +223,13 @@ def _stage_other(con: DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
             relation = con.from_df(frame)
         headers = list(relation.columns)
         selects = ", ".join(f"CAST({quote_ident(h)} AS VARCHAR) AS col_{i}" for i, h in enumerate(headers, start=1))
-        relation.query("src", f"CREATE TEMP TABLE staged AS SELECT {selects} FROM src")
+        relation.query("src", f"CREATE TEMP TABLE staged AS SELECT {selects}, row_number() OVER () AS _row FROM src")
     except (duckdb.Error, ValueError, OSError, KeyError) as exc:
         raise IngestError(f"{path.name} cannot be read as {fmt.upper()}: {_first_line(exc)}") from None
     except Exception as exc:  # openpyxl raises zipfile/XML errors of many kinds for a broken workbook
         if fmt != "xlsx":
             raise
         raise IngestError(f"{path.name} is not a readable Excel workbook: {_first_line(exc)}") from None
-    con.execute("ALTER TABLE staged ADD COLUMN _row BIGINT")
-    con.execute("UPDATE staged SET _row = rowid + 1")
     return headers
 
 
