@@ -19,8 +19,14 @@ from pipelines.ingest.mapping import KINDS
 
 @contextmanager
 def _progress_bar(label: str) -> Iterator[Progress]:
-    bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr, leave=False,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
+    bar = tqdm(
+        total=100,
+        desc=label,
+        unit="%",
+        file=sys.stderr,
+        leave=False,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}",
+    )
 
     def update(stage: str, fraction: float) -> None:
         bar.set_description_str(f"{label}: {stage}")
@@ -45,8 +51,12 @@ def _warehouse(db_path: str | None) -> Path:
     return Path(db_path) if db_path else settings().warehouse
 
 
-DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False),
-                         help="Warehouse file (default: $SIGNALBOARD_DB or data/warehouse.duckdb).")
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    help="Warehouse file (default: $SIGNALBOARD_DB or data/warehouse.duckdb).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,16 +72,32 @@ def cli() -> None:
 @cli.command(epilog="Example: python -m pipelines ingest exports/tweets.csv --kind social")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), required=True, help="What the file holds.")
-@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False),
-              help="YAML file mapping canonical fields to your columns and your brand names to ours.")
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="YAML file mapping canonical fields to your columns and your brand names to ours.",
+)
 @click.option("--channel", help="Channel for rows without one (e.g. twitter, skytrax). Default: the kind.")
 @click.option("--survey", help="Survey name for survey files. Default: the file name.")
-@click.option("--unknown-brands", type=click.Choice(UNKNOWN_BRAND_POLICIES), default="add", show_default=True,
-              help="Brands not known yet: add them (outside the competitor panel) or reject their rows.")
+@click.option(
+    "--unknown-brands",
+    type=click.Choice(UNKNOWN_BRAND_POLICIES),
+    default="add",
+    show_default=True,
+    help="Brands not known yet: add them (outside the competitor panel) or reject their rows.",
+)
 @click.option("--who", help="Who is loading (recorded in load_runs). Default: your user name.")
 @DB_OPTION
-def ingest(path: Path, kind: str, mapping: Path | None, channel: str | None, survey: str | None,
-           unknown_brands: str, who: str | None, db_path: str | None) -> None:
+def ingest(
+    path: Path,
+    kind: str,
+    mapping: Path | None,
+    channel: str | None,
+    survey: str | None,
+    unknown_brands: str,
+    who: str | None,
+    db_path: str | None,
+) -> None:
     """Validate a CSV, Parquet, JSON Lines or Excel file and load it in one transaction.
 
     Rows with problems are kept in rejected_rows with the reason; a file that was loaded before adds
@@ -80,8 +106,17 @@ def ingest(path: Path, kind: str, mapping: Path | None, channel: str | None, sur
 
     def action() -> None:
         with _progress_bar(path.name) as progress:
-            summary = ingest_file(path, kind, warehouse=_warehouse(db_path), mapping=mapping, channel=channel,
-                                  survey=survey, unknown_brands=unknown_brands, loaded_by=who, progress=progress)
+            summary = ingest_file(
+                path,
+                kind,
+                warehouse=_warehouse(db_path),
+                mapping=mapping,
+                channel=channel,
+                survey=survey,
+                unknown_brands=unknown_brands,
+                loaded_by=who,
+                progress=progress,
+            )
         click.echo(summary.line())
 
     _run(action)
@@ -115,9 +150,13 @@ def loads(db_path: str | None) -> None:
                           strftime(finished_at, '%Y-%m-%d %H:%M'), loaded_by
                    FROM load_runs ORDER BY load_id DESC"""
             ).fetchall()
-        click.echo(f"{'#':>4}  {'kind':<8} {'file':<40} {'read':>9} {'loaded':>9} {'rejected':>9} {'dup':>7}  when (UTC)        who")
+        click.echo(
+            f"{'#':>4}  {'kind':<8} {'file':<40} {'read':>9} {'loaded':>9} {'rejected':>9} {'dup':>7}  when (UTC)        who"
+        )
         for r in rows:
-            click.echo(f"{r[0]:>4}  {r[1]:<8} {r[2][:40]:<40} {r[3]:>9,} {r[4]:>9,} {r[5]:>9,} {r[6]:>7,}  {r[7]}  {r[8]}")
+            click.echo(
+                f"{r[0]:>4}  {r[1]:<8} {r[2][:40]:<40} {r[3]:>9,} {r[4]:>9,} {r[5]:>9,} {r[6]:>7,}  {r[7]}  {r[8]}"
+            )
 
     _run(action)
 

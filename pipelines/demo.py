@@ -31,9 +31,16 @@ def build_demo(warehouse: Path, progress: Progress | None = None) -> DemoSummary
         upsert_brands(con, read_brands_file(SAMPLE_BRANDS))
     loads = (
         ingest_file(SAMPLE_TWEETS, "social", warehouse=warehouse, loaded_by="demo", progress=progress),
-        ingest_file(SAMPLE_REVIEWS, "reviews", warehouse=warehouse, channel="skytrax", loaded_by="demo",
-                    progress=progress),
-        ingest_file(SAMPLE_SURVEY, "survey", warehouse=warehouse, survey="Airline trust & CX tracker (synthetic)",
-                    loaded_by="demo", progress=progress),
+        ingest_file(
+            SAMPLE_REVIEWS, "reviews", warehouse=warehouse, channel="skytrax", loaded_by="demo", progress=progress
+        ),
+        ingest_file(
+            SAMPLE_SURVEY,
+            "survey",
+            warehouse=warehouse,
+            survey="Airline trust & CX tracker (synthetic)",
+            loaded_by="demo",
+            progress=progress,
+        ),
     )
     return DemoSummary(warehouse, loads)

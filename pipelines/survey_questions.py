@@ -25,7 +25,9 @@ class SurveyAnswer:
         return re.search(self.pattern, question_text, flags=re.IGNORECASE | re.DOTALL) is not None
 
 
-TRUST_PROMPT = "How much do you agree with the following statements about [brand]? (1 = strongly disagree, 9 = strongly agree)"
+TRUST_PROMPT = (
+    "How much do you agree with the following statements about [brand]? (1 = strongly disagree, 9 = strongly agree)"
+)
 DRIVER_PROMPT = "Thinking of your most recent flight, how would you rate [brand] on each of the following? (1 = very poor, 5 = excellent)"
 
 SURVEY_ANSWERS: tuple[SurveyAnswer, ...] = (
@@ -36,7 +38,9 @@ SURVEY_ANSWERS: tuple[SurveyAnswer, ...] = (
         1,
         9,
     ),
-    SurveyAnswer("trust_quality", f"{TRUST_PROMPT} - Offers high-quality products and services", r"- *offers high.quality", 1, 9),
+    SurveyAnswer(
+        "trust_quality", f"{TRUST_PROMPT} - Offers high-quality products and services", r"- *offers high.quality", 1, 9
+    ),
     SurveyAnswer("trust_transparency", f"{TRUST_PROMPT} - Is transparent and honest", r"- *is transparent", 1, 9),
     SurveyAnswer("trust_employees", f"{TRUST_PROMPT} - Treats its employees well", r"- *treats its employees", 1, 9),
     SurveyAnswer("trust_society", f"{TRUST_PROMPT} - Is good for society", r"- *is good for society", 1, 9),

@@ -12,8 +12,9 @@ from pipelines.demo import SAMPLE_TWEETS
 
 
 def run(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipelines", *args, "--db", str(db)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args, "--db", str(db)], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_ingest_prints_summary_and_exits_zero(warehouse: Path) -> None:
@@ -33,8 +34,9 @@ def test_ingest_prints_summary_and_exits_zero(warehouse: Path) -> None:
         (None, "Error: File not found:"),
     ],
 )
-def test_expected_errors_are_one_line_without_traceback(warehouse: Path, tmp_path: Path, content: str | None,
-                                                        message: str) -> None:
+def test_expected_errors_are_one_line_without_traceback(
+    warehouse: Path, tmp_path: Path, content: str | None, message: str
+) -> None:
     path = tmp_path / "input.csv"
     if content is not None:
         path.write_text(content, encoding="utf-8")

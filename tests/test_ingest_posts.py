@@ -22,8 +22,9 @@ ROWS = [
 ]
 
 
-def write_csv(path: Path, rows: list[tuple[str, ...]], header: str = HEADER, delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, rows: list[tuple[str, ...]], header: str = HEADER, delimiter: str = ",", encoding: str = "utf-8"
+) -> Path:
     with open(path, "w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
         writer.writerow(header.strip().split(","))
@@ -32,7 +33,9 @@ def write_csv(path: Path, rows: list[tuple[str, ...]], header: str = HEADER, del
 
 
 def post_rows(warehouse: Path) -> list[tuple[object, ...]]:
-    return query(warehouse, "SELECT post_id, brand, author, created_at::VARCHAR, text, reshares FROM posts ORDER BY post_id")
+    return query(
+        warehouse, "SELECT post_id, brand, author, created_at::VARCHAR, text, reshares FROM posts ORDER BY post_id"
+    )
 
 
 EXPECTED = [
@@ -45,7 +48,11 @@ EXPECTED = [
 def test_sample_tweets_store_each_post_once(warehouse: Path) -> None:
     summary = ingest_file(SAMPLE_TWEETS, "social", warehouse=warehouse)
     assert (summary.rows_read, summary.rows_accepted, summary.rows_rejected, summary.rows_duplicate) == (
-        14640, 14485, 0, 155)
+        14640,
+        14485,
+        0,
+        155,
+    )
     assert query(warehouse, "SELECT count(*), count(DISTINCT post_id) FROM posts") == [(14485, 14485)]
     assert query(warehouse, "SELECT count(DISTINCT brand) FROM posts") == [(6,)]
 
@@ -109,7 +116,8 @@ def test_common_column_names_are_recognised(warehouse: Path, tmp_path: Path) -> 
     )
     ingest_file(path, "social", warehouse=warehouse)
     assert query(warehouse, "SELECT post_id, brand, author, created_at::VARCHAR, reshares, extra FROM posts") == [
-        ("9", "United", "zed", "2015-02-24 19:35:52", 7, '{"tweet_location":"Chicago"}')]
+        ("9", "United", "zed", "2015-02-24 19:35:52", 7, '{"tweet_location":"Chicago"}')
+    ]
 
 
 def test_mapping_file_maps_other_columns_and_brands(warehouse: Path, tmp_path: Path) -> None:
@@ -118,7 +126,9 @@ def test_mapping_file_maps_other_columns_and_brands(warehouse: Path, tmp_path: P
     mapping = tmp_path / "map.yaml"
     mapping.write_text(
         "columns:\n  post_id: Mention ID\n  brand: Account\n  created_at: Posted\n  text: Message\n"
-        "  reshares: Shares\nbrands:\n  UA: United\nchannel: facebook\n", encoding="utf-8")
+        "  reshares: Shares\nbrands:\n  UA: United\nchannel: facebook\n",
+        encoding="utf-8",
+    )
     ingest_file(path, "social", warehouse=warehouse, mapping=mapping)
     assert query(warehouse, "SELECT post_id, brand, channel, reshares FROM posts") == [("m1", "United", "facebook", 1)]
     stored = query(warehouse, "SELECT column_mapping FROM load_runs")[0][0]
@@ -135,8 +145,9 @@ def test_row_problems_reject_just_those_rows_with_reasons(warehouse: Path, tmp_p
         ("8", "United", "hal", "2015-02-20", "too many fields", "0", "extra"),
         ("9", "United", "ivy", "2099-01-01", "from the future", "0"),
     ]
-    summary = ingest_file(write_csv(tmp_path / "mixed.csv", rows), "social", warehouse=warehouse,
-                          unknown_brands="reject")
+    summary = ingest_file(
+        write_csv(tmp_path / "mixed.csv", rows), "social", warehouse=warehouse, unknown_brands="reject"
+    )
     assert (summary.rows_read, summary.rows_accepted, summary.rows_rejected) == (7, 1, 6)
     reasons = query(warehouse, "SELECT row_number, line, reason FROM rejected_rows ORDER BY coalesce(row_number, 99)")
     assert reasons == [
@@ -161,8 +172,11 @@ def test_unknown_brand_is_added_outside_panel_or_rejected(warehouse: Path, tmp_p
 def test_reviews_keep_ratings(warehouse: Path) -> None:
     summary = ingest_file(SAMPLE_REVIEWS, "reviews", warehouse=warehouse, channel="skytrax")
     assert summary.rows_accepted == 2244
-    row = query(warehouse, "SELECT source, channel, rating, recommended, sub_ratings->>'seat_comfort', title "
-                           "FROM posts WHERE post_id = 'd29df05022efc907'")
+    row = query(
+        warehouse,
+        "SELECT source, channel, rating, recommended, sub_ratings->>'seat_comfort', title "
+        "FROM posts WHERE post_id = 'd29df05022efc907'",
+    )
     assert row == [("review", "skytrax", 8.0, True, None, "Flybe customer review")]
     assert query(warehouse, "SELECT count(*) FROM posts WHERE brand = 'United'")[0][0] > 0
 
@@ -175,13 +189,18 @@ def test_reviews_keep_ratings(warehouse: Path) -> None:
         (b"\x00\x01\x02binary", "blob.csv", "looks like a binary file"),
         (b"a,b\n1,2\n", "data.exe", "unsupported file type '.exe'"),
         (b"post_id,brand,created_at\n1,United,2015-02-20\n", "notext.csv", "Missing required column 'text'"),
-        (b"text,brand,created_at\n\x81\x8d\x8f bad,United,2015\n", "broken.csv", "is not valid UTF-8, UTF-16 or Windows-1252"),
+        (
+            b"text,brand,created_at\n\x81\x8d\x8f bad,United,2015\n",
+            "broken.csv",
+            "is not valid UTF-8, UTF-16 or Windows-1252",
+        ),
         (b"{not json\n", "bad.jsonl", "cannot be read as JSONL"),
         (b"PK\x03\x04garbage", "bad.xlsx", "not a readable Excel workbook"),
     ],
 )
-def test_malformed_file_keeps_previous_load(warehouse: Path, tmp_path: Path, content: bytes, name: str,
-                                             message: str) -> None:
+def test_malformed_file_keeps_previous_load(
+    warehouse: Path, tmp_path: Path, content: bytes, name: str, message: str
+) -> None:
     ingest_file(write_csv(tmp_path / "good.csv", ROWS), "social", warehouse=warehouse)
     before = (warehouse.resolve(), post_rows(warehouse), query(warehouse, "SELECT * FROM load_runs"))
     bad = tmp_path / name
@@ -190,4 +209,5 @@ def test_malformed_file_keeps_previous_load(warehouse: Path, tmp_path: Path, con
         ingest_file(bad, "social", warehouse=warehouse)
     assert (warehouse.resolve(), post_rows(warehouse), query(warehouse, "SELECT * FROM load_runs")) == before
     assert sorted(p.name for p in warehouse.with_name(warehouse.name + ".versions").iterdir()) == sorted(
-        {before[0].name, *[p.name for p in warehouse.with_name(warehouse.name + ".versions").iterdir()]})
+        {before[0].name, *[p.name for p in warehouse.with_name(warehouse.name + ".versions").iterdir()]}
+    )

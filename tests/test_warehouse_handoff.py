@@ -55,7 +55,9 @@ def _slices(tmp_path: Path, parts: int) -> list[Path]:
 def test_open_reader_process_sees_each_load_without_errors(warehouse: Path, tmp_path: Path) -> None:
     files = _slices(tmp_path, 4)
     ingest_file(files[0], "social", warehouse=warehouse)
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(warehouse), "14485"], stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(warehouse), "14485"], stdout=subprocess.PIPE, text=True
+    )
     time.sleep(1.0)  # the reader is now polling with its connection open
     for path in files[1:]:
         ingest_file(path, "social", warehouse=warehouse)
@@ -90,16 +92,19 @@ def test_killed_load_leaves_warehouse_as_before(warehouse: Path, tmp_path: Path)
     big = tmp_path / "big.csv"
     con = duckdb.connect()
     con.execute(
-        """COPY (SELECT * REPLACE (post_id || '-' || i AS post_id)
-                 FROM read_csv(?, all_varchar = true), range(40) r(i)) TO '{}' (HEADER)""".format(big),
+        f"""COPY (SELECT * REPLACE (post_id || '-' || i AS post_id)
+                 FROM read_csv(?, all_varchar = true), range(40) r(i)) TO '{big}' (HEADER)""",
         [str(SAMPLE_TWEETS)],
     )
     con.close()
     ingest_file(_slices(tmp_path, 50)[0], "social", warehouse=warehouse)
     version, count = warehouse.resolve(), query(warehouse, "SELECT count(*) FROM posts")
     versions = warehouse.with_name(warehouse.name + ".versions")
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines", "ingest", str(big), "--kind", "social",
-                             "--db", str(warehouse)], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "ingest", str(big), "--kind", "social", "--db", str(warehouse)],
+        stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(versions.iterdir())) < 2:
         time.sleep(0.02)

@@ -10,9 +10,21 @@ from __future__ import annotations
 # Tried in order when a value is not ISO 8601 (which DuckDB parses itself, offset or not).
 # Day-first dates are ambiguous with US month-first ones; US order wins, as survey tools export it.
 ZONED_FORMATS = ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%a %b %d %H:%M:%S %z %Y", "%d/%b/%Y:%H:%M:%S %z"]
-NAIVE_FORMATS = ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
-                 "%m/%d/%y %H:%M", "%m/%d/%y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%d %B %Y",
-                 "%Y-%m"]
+NAIVE_FORMATS = [
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%B %d, %Y",
+    "%d %B %Y",
+    "%Y-%m",
+]
 # Twitter's API writes these entities into tweet text; they are display artefacts, not what people wrote.
 # &amp; goes last so that '&amp;lt;' becomes '&lt;', not '<'.
 HTML_ENTITIES = [("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&amp;", "&")]
@@ -65,7 +77,9 @@ def count(col: str, field: str) -> Check:
 
 def number(col: str, field: str) -> Check:
     value = f"try_cast(trim({col}) AS DOUBLE)"
-    problem = f"CASE WHEN {blank(col)} IS NOT NULL AND {value} IS NULL THEN '{field} is not a number: ' || {_quoted(col)} END"
+    problem = (
+        f"CASE WHEN {blank(col)} IS NOT NULL AND {value} IS NULL THEN '{field} is not a number: ' || {_quoted(col)} END"
+    )
     return value, problem
 
 
@@ -73,7 +87,9 @@ def scale(col: str, field: str, low: int, high: int) -> Check:
     """An integer answer on a low..high scale. Survey tools may export '9 - Extremely likely': the
     leading number counts."""
     digits = f"try_cast(regexp_extract(trim({col}), '^(-?[0-9]+(\\.0+)?)(\\s*-.*)?$', 1) AS DOUBLE)"
-    value = f"CASE WHEN {digits} BETWEEN {low} AND {high} AND {digits} = floor({digits}) THEN CAST({digits} AS TINYINT) END"
+    value = (
+        f"CASE WHEN {digits} BETWEEN {low} AND {high} AND {digits} = floor({digits}) THEN CAST({digits} AS TINYINT) END"
+    )
     problem = (
         f"CASE WHEN {blank(col)} IS NULL THEN NULL "
         f"WHEN {digits} IS NULL THEN '{field} is not a number: ' || {_quoted(col)} "
@@ -86,7 +102,9 @@ def scale(col: str, field: str, low: int, high: int) -> Check:
 def boolean(col: str, field: str) -> Check:
     key = f"lower(trim({col}))"
     value = f"CASE WHEN {key} IN ('1', 'true', 'yes', 'y', '1.0') THEN true WHEN {key} IN ('0', 'false', 'no', 'n', '0.0') THEN false END"
-    problem = f"CASE WHEN {blank(col)} IS NOT NULL AND ({value}) IS NULL THEN '{field} is not yes/no: ' || {_quoted(col)} END"
+    problem = (
+        f"CASE WHEN {blank(col)} IS NOT NULL AND ({value}) IS NULL THEN '{field} is not yes/no: ' || {_quoted(col)} END"
+    )
     return value, problem
 
 

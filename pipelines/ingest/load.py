@@ -111,15 +111,27 @@ def ingest_file(
             columns = resolve_columns(kind, staged.headers, staged.questions, mapping_file)
             report("validating", 0.4)
             load_id = _next_load_id(con)
-            new_brands = _check_rows(con, kind, staged, columns, mapping_file, channel, survey or path.stem, unknown_brands)
+            new_brands = _check_rows(
+                con, kind, staged, columns, mapping_file, channel, survey or path.stem, unknown_brands
+            )
             report("loading", 0.7)
             rejected = _store_rejects(con, load_id, staged)
             accepted = _insert_fresh(con, kind, load_id)
             duplicate = staged.rows - rejected - accepted
             rejected += len(staged.csv_errors)
             summary = LoadSummary(
-                path.name, kind, staged.rows + len(staged.csv_errors), accepted, rejected, duplicate,
-                time.monotonic() - started, load_id, None, new_brands, staged.file_format, staged.layout,
+                path.name,
+                kind,
+                staged.rows + len(staged.csv_errors),
+                accepted,
+                rejected,
+                duplicate,
+                time.monotonic() - started,
+                load_id,
+                None,
+                new_brands,
+                staged.file_format,
+                staged.layout,
             )
             _record_run(con, summary, staged, columns, started_at, loaded_by or getpass.getuser())
             report("publishing", 0.95)
@@ -171,13 +183,16 @@ def _check_rows(
         f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         SELECT c.*, a.brand AS brand
-        FROM ({select}) c LEFT JOIN brand_aliases a ON a.alias_key = {ALIAS_KEY_SQL.format('c.brand_raw')}
+        FROM ({select}) c LEFT JOIN brand_aliases a ON a.alias_key = {ALIAS_KEY_SQL.format("c.brand_raw")}
         """
     )
     new_brands: list[str] = []
-    unknown = [r[0] for r in con.execute(
-        "SELECT DISTINCT brand_raw FROM checked WHERE brand IS NULL AND brand_raw IS NOT NULL AND problem IS NULL ORDER BY 1"
-    ).fetchall()]
+    unknown = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT brand_raw FROM checked WHERE brand IS NULL AND brand_raw IS NOT NULL AND problem IS NULL ORDER BY 1"
+        ).fetchall()
+    ]
     if unknown and unknown_brands == "add":
         for raw in unknown:
             name = brand_from_slug(raw)
@@ -188,7 +203,7 @@ def _check_rows(
                 new_brands.append(name)
         con.execute(
             f"""UPDATE checked SET brand = a.brand FROM brand_aliases a
-                WHERE checked.brand IS NULL AND a.alias_key = {ALIAS_KEY_SQL.format('checked.brand_raw')}"""
+                WHERE checked.brand IS NULL AND a.alias_key = {ALIAS_KEY_SQL.format("checked.brand_raw")}"""
         )
     con.execute(
         """
@@ -203,6 +218,10 @@ def _check_rows(
 
 def _col(columns: dict[str, int], name: str) -> str | None:
     return f"col_{columns[name] + 1}" if name in columns else None
+
+
+def _label(col: str | None) -> str:
+    return checks.label(col) if col else "NULL"
 
 
 def _problem_sql(problems: list[str]) -> str:
@@ -223,15 +242,31 @@ def _literal(text: str) -> str:
 
 
 def _post_select(kind: str, staged: StagedFile, columns: dict[str, int], channel: str) -> str:
-    c = {name: _col(columns, name) for name in (
-        "post_id", "brand", "channel", "author", "author_followers", "created_at", "title", "text",
-        "reshares", "likes", "replies", "rating", "recommended", "location")}
+    c = {
+        name: _col(columns, name)
+        for name in (
+            "post_id",
+            "brand",
+            "channel",
+            "author",
+            "author_followers",
+            "created_at",
+            "title",
+            "text",
+            "reshares",
+            "likes",
+            "replies",
+            "rating",
+            "recommended",
+            "location",
+        )
+    }
     values: dict[str, str] = {}
     problems: list[str] = []
     created, p = checks.timestamp(c["created_at"] or "NULL", "created_at", required=True)
-    values["created_at"], _ = created, problems.append(p)
+    problems.append(p)
     text, p = checks.text(c["text"] or "NULL", "text", required=True)
-    values["text"], _ = text, problems.append(p)
+    problems.append(p)
     for name in ("author_followers", "reshares", "likes", "replies"):
         col = c[name]
         if col:
@@ -247,8 +282,11 @@ def _post_select(kind: str, staged: StagedFile, columns: dict[str, int], channel
         problems.append(p)
     title = checks.text(c["title"], "title", required=False)[0] if c["title"] else "NULL"
     used = set(columns.values())
-    sub_ratings = [i for i, h in enumerate(staged.headers)
-                   if i not in used and header_key(h).endswith("rating") and header_key(h) != "rating"]
+    sub_ratings = [
+        i
+        for i, h in enumerate(staged.headers)
+        if i not in used and header_key(h).endswith("rating") and header_key(h) != "rating"
+    ]
     sub_sql = "NULL"
     if sub_ratings:
         pairs = []
@@ -259,26 +297,26 @@ def _post_select(kind: str, staged: StagedFile, columns: dict[str, int], channel
             pairs.append(f"{_literal(name)}, {value}")
         sub_sql = f"json_object({', '.join(pairs)})"
     extra = _extra_sql(staged, used | set(sub_ratings))
-    brand_raw = checks.label(c["brand"]) if c["brand"] else "NULL"
-    author = checks.label(c["author"]) if c["author"] else "NULL"
+    brand_raw = _label(c["brand"])
+    author = _label(c["author"])
     identity = f"md5(concat_ws('|', {ALIAS_KEY_SQL.format(brand_raw)}, {author}, CAST({created} AS VARCHAR), {text}))"
     post_id = f"coalesce({checks.label(c['post_id'])}, {identity})" if c["post_id"] else identity
     return f"""
         SELECT _row,
                {_literal(_POST_SOURCE[kind])} AS source,
                {post_id} AS post_id,
-               {f"coalesce({checks.label(c['channel'])}, {_literal(channel)})" if c['channel'] else _literal(channel)} AS channel,
+               {f"coalesce({checks.label(c['channel'])}, {_literal(channel)})" if c["channel"] else _literal(channel)} AS channel,
                {brand_raw} AS brand_raw,
                {author} AS author,
-               {values['author_followers']} AS author_followers,
-               {values['created_at']} AS created_at,
+               {values["author_followers"]} AS author_followers,
+               {created} AS created_at,
                {title} AS title,
-               {values['text']} AS text,
-               {values['reshares']} AS reshares, {values['likes']} AS likes, {values['replies']} AS replies,
-               {values.get('rating', 'NULL')} AS rating,
-               {values.get('recommended', 'NULL')} AS recommended,
+               {text} AS text,
+               {values["reshares"]} AS reshares, {values["likes"]} AS likes, {values["replies"]} AS replies,
+               {values.get("rating", "NULL")} AS rating,
+               {values.get("recommended", "NULL")} AS recommended,
                {sub_sql} AS sub_ratings,
-               {checks.label(c['location']) if c['location'] else 'NULL'} AS location,
+               {_label(c["location"])} AS location,
                {extra} AS extra,
                {_problem_sql(problems)} AS problem
         FROM staged"""
@@ -315,16 +353,16 @@ def _survey_select(staged: StagedFile, columns: dict[str, int], survey: str) -> 
     extra = _extra_sql(staged, used)
     all_cols = ", ".join(f"col_{i + 1}" for i in range(len(staged.headers)))
     response_id = checks.label(c["response_id"]) if c["response_id"] else f"md5(concat_ws('|', {all_cols}))"
-    segments = ", ".join(f"{checks.label(c[s]) if c[s] else 'NULL'} AS {s}" for s in SURVEY_SEGMENTS)
+    segments = ", ".join(f"{_label(c[s])} AS {s}" for s in SURVEY_SEGMENTS)
     return f"""
         SELECT _row,
                {response_id} AS response_id,
                {_literal(survey)} AS survey,
-               {checks.label(c['brand']) if c['brand'] else 'NULL'} AS brand_raw,
+               {_label(c["brand"])} AS brand_raw,
                {responded} AS responded_at,
                {wave} AS wave,
                {segments},
-               {', '.join(answers)},
+               {", ".join(answers)},
                {extra} AS extra,
                {_problem_sql(problems)} AS problem
         FROM staged"""
@@ -358,8 +396,8 @@ def _insert_fresh(con: DuckDBPyConnection, kind: str, load_id: int) -> int:
     target_cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "load_id"]
     row = con.execute(
         f"""
-        INSERT INTO {table} ({', '.join(target_cols)}, load_id)
-        SELECT {', '.join('f.' + c for c in target_cols)}, ?
+        INSERT INTO {table} ({", ".join(target_cols)}, load_id)
+        SELECT {", ".join("f." + c for c in target_cols)}, ?
         FROM (SELECT * FROM checked WHERE problem IS NULL
               QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row) = 1) f
         WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {exists})
@@ -376,7 +414,21 @@ def _record_run(
     used = {name: staged.headers[i] for name, i in sorted(columns.items(), key=lambda kv: kv[1])}
     con.execute(
         "INSERT INTO load_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, now()::TIMESTAMP, ?)",
-        [s.load_id, s.kind, s.source_file, staged.sha256, staged.size, staged.file_format, staged.layout,
-         staged.encoding, json.dumps(used), s.rows_read, s.rows_accepted, s.rows_rejected, s.rows_duplicate,
-         started_at, who],
+        [
+            s.load_id,
+            s.kind,
+            s.source_file,
+            staged.sha256,
+            staged.size,
+            staged.file_format,
+            staged.layout,
+            staged.encoding,
+            json.dumps(used),
+            s.rows_read,
+            s.rows_accepted,
+            s.rows_rejected,
+            s.rows_duplicate,
+            started_at,
+            who,
+        ],
     )

@@ -23,8 +23,19 @@ POST_SYNONYMS: dict[str, tuple[str, ...]] = {
     "channel": ("channel", "platform", "network", "site"),
     "author": ("author", "screen_name", "username", "user_name", "user", "handle", "reviewer", "name"),
     "author_followers": ("author_followers", "followers", "followers_count", "user_followers_count"),
-    "created_at": ("created_at", "tweet_created", "created", "date", "timestamp", "published_at", "published",
-                   "posted_at", "review_date", "datetime", "time"),
+    "created_at": (
+        "created_at",
+        "tweet_created",
+        "created",
+        "date",
+        "timestamp",
+        "published_at",
+        "published",
+        "posted_at",
+        "review_date",
+        "datetime",
+        "time",
+    ),
     "title": ("title", "headline", "subject"),
     "text": ("text", "content", "body", "message", "tweet", "review_text", "review", "comment"),
     "reshares": ("reshares", "retweet_count", "retweets", "shares", "share_count", "reposts"),
@@ -37,8 +48,17 @@ POST_SYNONYMS: dict[str, tuple[str, ...]] = {
 SURVEY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "response_id": ("response_id", "responseid", "respondent_id", "respondentid", "respondent"),
     "brand": ("brand", "airline", "company"),
-    "responded_at": ("responded_at", "recordeddate", "recorded_date", "enddate", "end_date", "submitted_at",
-                     "date", "startdate", "start_date"),
+    "responded_at": (
+        "responded_at",
+        "recordeddate",
+        "recorded_date",
+        "enddate",
+        "end_date",
+        "submitted_at",
+        "date",
+        "startdate",
+        "start_date",
+    ),
     "wave": ("wave", "survey_wave"),
     "customer_type": ("customer_type", "customertype"),
     "region": ("region",),
@@ -47,8 +67,17 @@ SURVEY_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = {"social": ("brand", "created_at", "text"), "reviews": ("brand", "created_at", "text"), "survey": ("brand",)}
 # Respondent contact details survey tools export by default; we have no use for them, so they are not stored.
-PERSONAL_COLUMNS = {"ipaddress", "recipientlastname", "recipientfirstname", "recipientemail", "locationlatitude",
-                    "locationlongitude", "emailaddress", "firstname", "lastname"}
+PERSONAL_COLUMNS = {
+    "ipaddress",
+    "recipientlastname",
+    "recipientfirstname",
+    "recipientemail",
+    "locationlatitude",
+    "locationlongitude",
+    "emailaddress",
+    "firstname",
+    "lastname",
+}
 
 
 def header_key(name: str) -> str:
@@ -81,13 +110,20 @@ def read_mapping_file(path: Path | None) -> MappingFile:
     known = set(POST_SYNONYMS) | set(SURVEY_SYNONYMS)
     unknown = sorted(set(map(str, columns)) - known)
     if unknown:
-        raise IngestError(f"Mapping file {path}: unknown field(s) {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+        raise IngestError(
+            f"Mapping file {path}: unknown field(s) {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
+        )
     channel = doc.get("channel")
-    return MappingFile({str(k): str(v) for k, v in columns.items()}, {str(k): str(v) for k, v in brands.items()},
-                       str(channel) if channel else None)
+    return MappingFile(
+        {str(k): str(v) for k, v in columns.items()},
+        {str(k): str(v) for k, v in brands.items()},
+        str(channel) if channel else None,
+    )
 
 
-def resolve_columns(kind: str, headers: tuple[str, ...], questions: tuple[str, ...], mapping: MappingFile) -> dict[str, int]:
+def resolve_columns(
+    kind: str, headers: tuple[str, ...], questions: tuple[str, ...], mapping: MappingFile
+) -> dict[str, int]:
     """Canonical field -> 0-based column position. Raises IngestError naming what is missing."""
     if kind not in KINDS:
         raise IngestError(f"Unknown kind '{kind}'; use one of {', '.join(KINDS)}.")

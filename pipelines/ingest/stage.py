@@ -8,6 +8,7 @@ column names keep file-supplied names out of SQL entirely.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -25,8 +26,17 @@ from duckdb import DuckDBPyConnection
 from pipelines.db import quote_ident
 from pipelines.errors import IngestError
 
-FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
-           ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".xlsx": "xlsx"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".xlsx": "xlsx",
+}
 MAX_LINE_BYTES = 32 * 1024 * 1024  # one review or comment may run to megabytes; DuckDB's default is 2 MB
 
 
@@ -68,7 +78,9 @@ def detect_format(path: Path, head: bytes) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if head.startswith(b"PK\x03\x04"):
         if fmt != "xlsx":
-            raise IngestError(f"{path.name} is a ZIP archive, not a {fmt or 'supported'} file; unpack it and load the files inside.")
+            raise IngestError(
+                f"{path.name} is a ZIP archive, not a {fmt or 'supported'} file; unpack it and load the files inside."
+            )
         return fmt
     if head.startswith(b"PAR1"):
         return "parquet"
@@ -126,7 +138,10 @@ def _as_utf8(path: Path, head: bytes) -> Iterator[tuple[Path, str]]:
         source_encoding = "cp1252"
     fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="signalboard-")
     try:
-        with open(path, encoding=source_encoding, newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
+        with (
+            open(path, encoding=source_encoding, newline="") as src,
+            os.fdopen(fd, "w", encoding="utf-8", newline="") as dst,
+        ):
             while chunk := src.read(1 << 20):
                 dst.write(chunk)
         yield Path(tmp), source_encoding
@@ -181,7 +196,9 @@ def _take(rows: Iterator[list[str]], n: int) -> Iterator[list[str]]:
         yield row
 
 
-def _stage_csv(con: DuckDBPyConnection, path: Path, headers: list[str], header_rows: list[list[str]]) -> tuple[CsvError, ...]:
+def _stage_csv(
+    con: DuckDBPyConnection, path: Path, headers: list[str], header_rows: list[list[str]]
+) -> tuple[CsvError, ...]:
     delim = headers.pop(0)
     names = [f"col_{i}" for i in range(1, len(headers) + 1)]
     try:
@@ -202,7 +219,8 @@ def _stage_csv(con: DuckDBPyConnection, path: Path, headers: list[str], header_r
     con.execute("DROP TABLE IF EXISTS staged_rejects")
     con.execute("DROP TABLE IF EXISTS staged_scans")
     return tuple(
-        CsvError(int(line), f"line {line}: {kind.lower()} ({message})", raw or "") for line, kind, message, raw in errors
+        CsvError(int(line), f"line {line}: {kind.lower()} ({message})", raw or "")
+        for line, kind, message, raw in errors
     )
 
 
@@ -218,7 +236,11 @@ def _stage_other(con: DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
             import pandas as pd  # only Excel needs pandas + openpyxl
 
             frame = pd.read_excel(path, dtype=str, sheet_name=0, header=None)
-            frame.columns = [str(v) if isinstance(v, str) else f"column {i + 1}" for i, v in enumerate(frame.iloc[0])] if len(frame) else []
+            frame.columns = (
+                [str(v) if isinstance(v, str) else f"column {i + 1}" for i, v in enumerate(frame.iloc[0])]
+                if len(frame)
+                else []
+            )
             frame = frame.iloc[1:]
             relation = con.from_df(frame)
         headers = list(relation.columns)
@@ -242,7 +264,9 @@ def _survey_layout(
     really header rows.
     """
     if not header_rows:
-        header_rows = [list(r) for r in con.execute("SELECT * EXCLUDE (_row) FROM staged WHERE _row <= 2 ORDER BY _row").fetchall()]
+        header_rows = [
+            list(r) for r in con.execute("SELECT * EXCLUDE (_row) FROM staged WHERE _row <= 2 ORDER BY _row").fetchall()
+        ]
         header_rows = [["" if v is None else str(v) for v in row] for row in header_rows]
     if len(header_rows) >= 2 and _is_qualtrics_import_row(header_rows[1]):
         return headers, [q or h for q, h in zip(header_rows[0], headers, strict=False)], "qualtrics", 2
@@ -263,10 +287,9 @@ def _is_qualtrics_import_row(row: list[str]) -> bool:
         return False
     hits = 0
     for cell in cells:
-        try:
-            hits += isinstance(json.loads(cell), dict) and "ImportId" in json.loads(cell)
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):
+            parsed = json.loads(cell)
+            hits += isinstance(parsed, dict) and "ImportId" in parsed
     return hits >= 0.8 * len(cells)
 
 

@@ -1,0 +1,1 @@
+"""Signalboard batch pipelines: files -> validated rows in the DuckDB warehouse."""
