@@ -1,0 +1,1 @@
+"""Sample data generators (synthetic data, clearly labelled as such)."""
