@@ -394,14 +394,18 @@ def _insert_fresh(con: DuckDBPyConnection, kind: str, load_id: int) -> int:
     else:
         table, key, exists = "posts", "post_id", "t.source = f.source AND t.post_id = f.post_id"
     target_cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "load_id"]
+    # Most files hold no repeated ids; only then is the (costlier) first-occurrence filter needed.
+    counts = con.execute(f"SELECT count({key}), count(DISTINCT {key}) FROM checked WHERE problem IS NULL").fetchone()
+    first_only = "" if counts and counts[0] == counts[1] else (
+        f"AND _row IN (SELECT min(_row) FROM checked WHERE problem IS NULL GROUP BY {key})"
+    )
     row = con.execute(
         f"""
         INSERT INTO {table} ({", ".join(target_cols)}, load_id)
         SELECT {", ".join("f." + c for c in target_cols)}, ?
-        FROM (SELECT * FROM checked WHERE problem IS NULL
-              QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row) = 1) f
-        WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {exists})
-        ORDER BY f._row
+        FROM checked f
+        WHERE f.problem IS NULL {first_only}
+          AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {exists})
         """,
         [load_id],
     ).fetchone()
