@@ -92,11 +92,16 @@ def main() -> None:
     bare, our = statistics.median(bare_times), statistics.median(our_times)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
-        "rows": args.rows, "rounds": args.rounds,
-        "bare_copy_s": round(bare, 2), "bare_rows_per_s": round(args.rows / bare),
-        "ingest_s": round(our, 2), "ingest_rows_per_s": round(args.rows / our),
-        "ratio": round(our / bare, 2), "peak_rss_mb": round(peak_mb),
-        "all_bare_s": [round(t, 2) for t in bare_times], "all_ingest_s": [round(t, 2) for t in our_times],
+        "rows": args.rows,
+        "rounds": args.rounds,
+        "bare_copy_s": round(bare, 2),
+        "bare_rows_per_s": round(args.rows / bare),
+        "ingest_s": round(our, 2),
+        "ingest_rows_per_s": round(args.rows / our),
+        "ratio": round(our / bare, 2),
+        "peak_rss_mb": round(peak_mb),
+        "all_bare_s": [round(t, 2) for t in bare_times],
+        "all_ingest_s": [round(t, 2) for t in our_times],
     }
     (OUT / "ingest_1m.json").write_text(json.dumps(figures, indent=2))
     print(f"{'':<22}{'median s':>10}{'rows/s':>12}")

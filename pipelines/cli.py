@@ -183,7 +183,7 @@ def demo(db_path: str | None) -> None:
 @click.option("--layout", type=click.Choice(["qualtrics", "surveymonkey"]), default="qualtrics", show_default=True)
 def sample_survey(out: Path, seed: int, layout: str) -> None:
     """Write the synthetic airline trust & CX survey (seeded) in a survey-tool export layout."""
-    from pipelines.samples import survey
+    import pipelines.samples.survey as survey
 
     responses = survey.generate_responses(seed=seed)
     (survey.write_qualtrics if layout == "qualtrics" else survey.write_surveymonkey)(responses, out)

@@ -3,7 +3,7 @@
 DuckDB lets one process open a file read-write *or* many processes open it read-only, never both.
 So a load never writes the file readers have open. Instead:
 
-    data/warehouse.duckdb  ->  warehouse.duckdb.versions/v000042.duckdb   (a symlink)
+    data/warehouse.duckdb  ->  warehouse.duckdb.versions/v000042-3f9c0a1b.duckdb   (a symlink)
 
 1. A writer takes an exclusive lock (``warehouse.duckdb.lock``), copies the current version to
    ``v000043.duckdb``, applies migrations and its changes there in one transaction, checkpoints
@@ -26,6 +26,7 @@ import re
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +37,7 @@ from duckdb import DuckDBPyConnection
 from pipelines.errors import WarehouseBusy, WarehouseMissing
 from pipelines.migrations import apply_migrations
 
-_VERSION_RE = re.compile(r"^v(\d{6,})\.duckdb$")
+_VERSION_RE = re.compile(r"^v(\d{6,})(?:-[0-9a-f]+)?\.duckdb$")
 
 
 def quote_ident(name: str) -> str:
@@ -128,7 +129,10 @@ def writer(path: Path, lock_timeout_s: float = 600.0) -> Iterator[DuckDBPyConnec
         versions = _versions_dir(path)
         versions.mkdir(exist_ok=True)
         current = current_version(path)
-        new = versions / f"v{(_version_number(current) if current else 0) + 1:06d}.duckdb"
+        # The random suffix keeps names unique even when a warehouse is deleted and rebuilt at the same
+        # path: DuckDB caches open databases by path, so a reused name could meet a stale instance.
+        number = (_version_number(current) if current else 0) + 1
+        new = versions / f"v{number:06d}-{uuid.uuid4().hex[:8]}.duckdb"
         _remove_stale_versions(versions, keep={current.resolve()} if current else set())
         if current is not None:
             shutil.copyfile(current, new)
