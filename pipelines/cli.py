@@ -11,7 +11,7 @@ import click
 from tqdm import tqdm
 
 from pipelines import db
-from pipelines.config import settings
+from pipelines.config import REPO_ROOT, settings
 from pipelines.errors import SignalboardError
 from pipelines.ingest.load import UNKNOWN_BRAND_POLICIES, Progress, ingest_file
 from pipelines.ingest.mapping import KINDS
@@ -188,6 +188,98 @@ def sample_survey(out: Path, seed: int, layout: str) -> None:
     responses = survey.generate_responses(seed=seed)
     (survey.write_qualtrics if layout == "qualtrics" else survey.write_surveymonkey)(responses, out)
     click.echo(f"Wrote {len(responses):,} synthetic responses to {out} ({layout} layout, seed {seed}).")
+
+
+# The shared benchmark data sits beside the repo in a development checkout.
+SHARED_SENTIMENT = REPO_ROOT.parent / "shared" / "data" / "benchmarks" / "sentiment"
+
+
+@cli.command("train-sentiment", epilog="Example: python -m pipelines train-sentiment")
+@click.option(
+    "--train",
+    "train_csv",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=SHARED_SENTIMENT / "train.csv",
+    show_default=True,
+)
+@click.option(
+    "--val",
+    "val_csv",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=SHARED_SENTIMENT / "val.csv",
+    show_default=True,
+)
+@click.option("--seed", type=int, default=13, show_default=True)
+def train_sentiment(train_csv: Path, val_csv: Path, seed: int) -> None:
+    """Rebuild data/models/sentiment_head.npz (seeded) and print its evaluation on val."""
+    from pipelines.scoring.encoder import Encoder
+    from pipelines.scoring.sentiment import HEAD_FILE
+    from pipelines.scoring.train import train_sentiment as train
+
+    def action() -> None:
+        for path in (train_csv, val_csv):
+            if not path.is_file():
+                raise SignalboardError(f"File not found: {path}")
+        result = train(train_csv, val_csv, Encoder.load().embed, seed=seed, progress=click.echo)
+        result.head.save(
+            HEAD_FILE,
+            {
+                "trained_on": train_csv.name,
+                "train_rows": result.train_rows,
+                "selected_on": val_csv.name,
+                "hidden": result.hidden,
+                "weight_decay": result.weight_decay,
+                "seed": seed,
+                "val_macro_recall": round(result.evaluation.macro_recall, 4),
+                "val_accuracy": round(result.evaluation.accuracy, 4),
+                "val_macro_f1": round(result.evaluation.macro_f1, 4),
+            },
+        )
+        click.echo(result.evaluation.report())
+        click.echo(f"Saved {result.head.version} to {HEAD_FILE} in {result.seconds / 60:.1f} min.")
+
+    _run(action)
+
+
+@cli.command("score-file", epilog="Example: python -m pipelines score-file in.csv out.csv --text-column text")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--text-column", required=True, help="Column holding the text to score.")
+@click.option(
+    "--taxonomy",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Topic taxonomy YAML (default: data/taxonomies/airline_cx.yaml).",
+)
+def score_file_command(source: Path, target: Path, text_column: str, taxonomy: Path | None) -> None:
+    """Write SOURCE's rows plus sentiment, probabilities, score, topic and trust driver to TARGET."""
+    from pipelines.scoring.files import read_text_csv, score_file
+    from pipelines.scoring.scorer import Scorer
+    from pipelines.scoring.topics import CX_TAXONOMY
+
+    def action() -> None:
+        rows = len(read_text_csv(source, text_column))  # fail fast, before loading the model
+        scorer = Scorer.load(taxonomy or CX_TAXONOMY)
+        with tqdm(total=rows, desc="scoring", unit="text", file=sys.stderr, leave=False) as bar:
+            summary = score_file(scorer, source, target, text_column, progress=bar.update)
+        click.echo(summary.line(target))
+
+    _run(action)
+
+
+@cli.command(epilog="Example: python -m pipelines evaluate labelled.csv --text-column text --label-column label")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--text-column", required=True)
+@click.option("--label-column", required=True, help="negative / neutral / positive")
+def evaluate(path: Path, text_column: str, label_column: str) -> None:
+    """Print macro-recall, accuracy, macro-F1 and the confusion matrix of the sentiment model on a file."""
+    from pipelines.scoring.files import evaluate_file, read_text_csv
+    from pipelines.scoring.scorer import Scorer
+
+    def action() -> None:
+        read_text_csv(path, text_column, label_column)
+        click.echo(evaluate_file(Scorer.load(), path, text_column, label_column).report())
+
+    _run(action)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Texts -> sentiment and topics from one transformer encoder pass."""

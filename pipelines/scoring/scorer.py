@@ -1,0 +1,75 @@
+"""score_batch(): texts -> sentiment, topic and trust driver, from one encoder pass.
+
+A pure function of its inputs once the Scorer is loaded (once per process or worker), so the same
+code can run over batches on a distributed engine such as Ray Data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipelines.scoring.encoder import Encoder
+from pipelines.scoring.sentiment import HEAD_FILE, LABELS, SentimentHead
+from pipelines.scoring.topics import CX_TAXONOMY, TRUST_TAXONOMY, TopicMatcher, read_taxonomy
+
+SCORE_COLUMNS = (
+    "sentiment",
+    "p_negative",
+    "p_neutral",
+    "p_positive",
+    "sentiment_score",
+    "topic",
+    "topic_score",
+    "trust_driver",
+    "trust_driver_score",
+    "model_version",
+)
+
+
+@dataclass(frozen=True)
+class Scorer:
+    encoder: Encoder
+    head: SentimentHead
+    topics: TopicMatcher
+    trust: TopicMatcher
+
+    @classmethod
+    def load(cls, taxonomy: Path = CX_TAXONOMY, trust_taxonomy: Path = TRUST_TAXONOMY) -> Scorer:
+        encoder = Encoder.load()
+        return cls(
+            encoder,
+            SentimentHead.load(HEAD_FILE),
+            TopicMatcher.build(read_taxonomy(taxonomy), encoder.embed),
+            TopicMatcher.build(read_taxonomy(trust_taxonomy), encoder.embed),
+        )
+
+    @property
+    def version(self) -> str:
+        return self.head.version
+
+    def score_batch(self, texts: list[str]) -> pd.DataFrame:
+        """One row per text with SCORE_COLUMNS; empty or non-text input scores as neutral / other."""
+        clean = [t if isinstance(t, str) else "" for t in texts]
+        embeddings = self.encoder.embed(clean)
+        p = self.head.probabilities(embeddings)
+        topic, topic_score = self.topics.assign(embeddings)
+        driver, driver_score = self.trust.assign(embeddings)
+        empty = ~embeddings.any(axis=1)
+        return pd.DataFrame(
+            {
+                "sentiment": [LABELS[i] for i in p.argmax(axis=1)],
+                "p_negative": p[:, 0],
+                "p_neutral": p[:, 1],
+                "p_positive": p[:, 2],
+                "sentiment_score": p[:, 2] - p[:, 0],
+                "topic": np.where(empty, "other", topic),
+                "topic_score": np.where(empty, 0.0, topic_score),
+                "trust_driver": np.where(empty, "other", driver),
+                "trust_driver_score": np.where(empty, 0.0, driver_score),
+                "model_version": self.version,
+            }
+        )
