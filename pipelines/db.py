@@ -53,11 +53,6 @@ def _connect(path: Path | str, read_only: bool) -> DuckDBPyConnection:
     return con
 
 
-def memory_connection() -> DuckDBPyConnection:
-    """An in-memory connection, for work that touches no warehouse (reading a file to preview it)."""
-    return _connect(":memory:", read_only=False)
-
-
 def _versions_dir(path: Path) -> Path:
     return path.with_name(path.name + ".versions")
 
@@ -189,9 +184,6 @@ class _Readers:
                 self._open[path] = (version, con)
                 return con.cursor()
         raise WarehouseBusy(f"The warehouse at {path} changed too often to open; try again.")
-
-    def version(self, path: Path) -> Path | None:
-        return current_version(Path(path).absolute())
 
 
 _readers = _Readers()

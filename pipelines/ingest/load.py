@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import time
@@ -102,12 +103,9 @@ def ingest_file(
         with db.writer(warehouse, cfg.lock_timeout_s) as con:
             report("reading", 0.1)
             staged = stage(con, path, digest)
-            again = con.execute(
-                "SELECT min(load_id) FROM load_runs WHERE file_sha256 = ? AND kind = ? AND status = 'loaded'",
-                [staged.sha256, kind],
-            ).fetchone()
-            if again and again[0] is not None:
-                raise _AlreadyLoaded(again[0])
+            again = _prior_load(con, staged.sha256, kind)
+            if again is not None:
+                raise _AlreadyLoaded(again)
             columns = resolve_columns(kind, staged.headers, staged.questions, mapping_file)
             report("validating", 0.4)
             load_id = _next_load_id(con)
@@ -138,7 +136,7 @@ def ingest_file(
     except _AlreadyLoaded as again_exc:
         return LoadSummary(path.name, kind, 0, 0, 0, 0, time.monotonic() - started, already_loaded_as=again_exc.load_id)
     report("done", 1.0)
-    return LoadSummary(**{**summary.__dict__, "seconds": time.monotonic() - started})
+    return dataclasses.replace(summary, seconds=time.monotonic() - started)
 
 
 def _loaded_before(warehouse: Path, sha256: str, kind: str) -> int | None:
@@ -147,13 +145,16 @@ def _loaded_before(warehouse: Path, sha256: str, kind: str) -> int | None:
         return None
     try:
         with db.reader(warehouse) as cur:
-            row = cur.execute(
-                "SELECT min(load_id) FROM load_runs WHERE file_sha256 = ? AND kind = ? AND status = 'loaded'",
-                [sha256, kind],
-            ).fetchone()
+            return _prior_load(cur, sha256, kind)
     except duckdb.CatalogException:
         return None
-    return row[0] if row else None
+
+
+def _prior_load(con: DuckDBPyConnection, sha256: str, kind: str) -> int | None:
+    row = con.execute(
+        "SELECT min(load_id) FROM load_runs WHERE file_sha256 = ? AND kind = ? AND status = 'loaded'", [sha256, kind]
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 def _next_load_id(con: DuckDBPyConnection) -> int:
@@ -396,8 +397,10 @@ def _insert_fresh(con: DuckDBPyConnection, kind: str, load_id: int) -> int:
     target_cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "load_id"]
     # Most files hold no repeated ids; only then is the (costlier) first-occurrence filter needed.
     counts = con.execute(f"SELECT count({key}), count(DISTINCT {key}) FROM checked WHERE problem IS NULL").fetchone()
-    first_only = "" if counts and counts[0] == counts[1] else (
-        f"AND _row IN (SELECT min(_row) FROM checked WHERE problem IS NULL GROUP BY {key})"
+    first_only = (
+        ""
+        if counts and counts[0] == counts[1]
+        else (f"AND _row IN (SELECT min(_row) FROM checked WHERE problem IS NULL GROUP BY {key})")
     )
     row = con.execute(
         f"""

@@ -12,10 +12,10 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,9 +117,7 @@ def stage(con: DuckDBPyConnection, path: Path, digest: tuple[str, int] | None = 
     # costs a third of the read on large files. Header rows of survey exports are skipped here.
     first = con.execute("SELECT coalesce(min(rowid), 0) FROM staged_raw").fetchone()[0]  # type: ignore[index]
     offset = int(first) + extra_rows - 1
-    con.execute(
-        f"CREATE TEMP VIEW staged AS SELECT *, rowid - {offset} AS _row FROM staged_raw WHERE rowid > {offset}"
-    )
+    con.execute(f"CREATE TEMP VIEW staged AS SELECT *, rowid - {offset} AS _row FROM staged_raw WHERE rowid > {offset}")
     rows = con.execute("SELECT count(*) FROM staged").fetchone()[0]  # type: ignore[index]
     return StagedFile(tuple(headers), tuple(questions), fmt, layout, encoding, rows, sha256, size, csv_errors)
 
@@ -184,17 +182,10 @@ def _read_header_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     except UnicodeDecodeError:
         raise _NotUtf8 from None
     delim = _sniff_delimiter(sample)
-    records = list(_take(csv.reader(io.StringIO(sample), delimiter=delim), 3))
+    records = list(itertools.islice(csv.reader(io.StringIO(sample), delimiter=delim), 3))
     if not records or not any(cell.strip() for cell in records[0]):
         raise IngestError(f"{path.name} has no header row.")
     return [delim, *records[0]], records[1:]
-
-
-def _take(rows: Iterator[list[str]], n: int) -> Iterator[list[str]]:
-    for i, row in enumerate(rows):
-        if i >= n:
-            return
-        yield row
 
 
 def _stage_csv(
@@ -267,9 +258,7 @@ def _survey_layout(
     really header rows.
     """
     if not header_rows:
-        header_rows = [
-            list(r) for r in con.execute("SELECT * FROM staged_raw ORDER BY rowid LIMIT 2").fetchall()
-        ]
+        header_rows = [list(r) for r in con.execute("SELECT * FROM staged_raw ORDER BY rowid LIMIT 2").fetchall()]
         header_rows = [["" if v is None else str(v) for v in row] for row in header_rows]
     if len(header_rows) >= 2 and _is_qualtrics_import_row(header_rows[1]):
         return headers, [q or h for q, h in zip(header_rows[0], headers, strict=False)], "qualtrics", 2
@@ -279,8 +268,7 @@ def _survey_layout(
             prompt = top.strip() or prompt
             sub = sub.strip()
             questions.append(prompt if sub in ("", "Response", "Open-Ended Response") else f"{prompt} - {sub}")
-        combined = [q for q in questions]
-        return combined, questions, "surveymonkey", 1
+        return questions, questions, "surveymonkey", 1
     return headers, headers, "plain", 0
 
 
