@@ -162,16 +162,22 @@ def loads(db_path: str | None) -> None:
 
 
 @cli.command(epilog="Example: python -m pipelines demo && streamlit run dashboard/app.py")
+@click.option("--no-score", is_flag=True, help="Load the sample files but do not run the model.")
 @DB_OPTION
-def demo(db_path: str | None) -> None:
-    """Build the sample warehouse from the files in data/sample (safe to re-run)."""
+def demo(no_score: bool, db_path: str | None) -> None:
+    """Build the sample warehouse from the files in data/sample and score it (safe to re-run)."""
     from pipelines.demo import build_demo
 
     def action() -> None:
-        with _progress_bar("demo") as progress:
-            result = build_demo(_warehouse(db_path), progress=progress)
+        with (
+            _progress_bar("demo") as progress,
+            tqdm(desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar,
+        ):
+            result = build_demo(_warehouse(db_path), progress=progress, score=not no_score, score_progress=bar.update)
         for summary in result.loads:
             click.echo(summary.line())
+        if result.scoring:
+            click.echo(result.scoring.line())
         click.echo(f"Sample warehouse ready: {result.warehouse}")
 
     _run(action)
@@ -259,7 +265,7 @@ def score_file_command(source: Path, target: Path, text_column: str, taxonomy: P
     def action() -> None:
         rows = len(read_text_csv(source, text_column))  # fail fast, before loading the model
         scorer = Scorer.load(taxonomy or CX_TAXONOMY)
-        with tqdm(total=rows, desc="scoring", unit="text", file=sys.stderr, leave=False) as bar:
+        with tqdm(total=rows, desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar:
             summary = score_file(scorer, source, target, text_column, progress=bar.update)
         click.echo(summary.line(target))
 
@@ -278,6 +284,24 @@ def evaluate(path: Path, text_column: str, label_column: str) -> None:
     def action() -> None:
         read_text_csv(path, text_column, label_column)
         click.echo(evaluate_file(Scorer.load(), path, text_column, label_column).report())
+
+    _run(action)
+
+
+@cli.command(epilog="Example: python -m pipelines score")
+@DB_OPTION
+def score(db_path: str | None) -> None:
+    """Score every text that lacks a score from the current model version (resumable)."""
+    from pipelines.scoring.scorer import Scorer
+    from pipelines.scoring.warehouse import pending_texts, score_warehouse
+
+    def action() -> None:
+        warehouse = _warehouse(db_path)
+        scorer = Scorer.load()
+        total = len(pending_texts(warehouse, scorer.version))
+        with tqdm(total=total, desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar:
+            summary = score_warehouse(warehouse, scorer, progress=bar.update)
+        click.echo(summary.line())
 
     _run(action)
 

@@ -114,6 +114,26 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0005_text_scores",
+        """
+        CREATE TABLE IF NOT EXISTS text_scores (
+            source VARCHAR NOT NULL,            -- social | review | survey
+            item_id VARCHAR NOT NULL,           -- posts.post_id or survey_responses.response_id
+            model_version VARCHAR NOT NULL,     -- sentiment head + taxonomies; a new one re-scores everything
+            sentiment VARCHAR NOT NULL,         -- negative | neutral | positive
+            p_negative DOUBLE NOT NULL,
+            p_neutral DOUBLE NOT NULL,
+            p_positive DOUBLE NOT NULL,
+            sentiment_score DOUBLE NOT NULL,    -- p_positive - p_negative, in [-1, 1]
+            topic VARCHAR NOT NULL,             -- customer-experience topic, or 'other'
+            topic_score DOUBLE NOT NULL,        -- cosine similarity to the topic
+            trust_driver VARCHAR NOT NULL,      -- trust driver, or 'other'
+            trust_driver_score DOUBLE NOT NULL,
+            scored_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 )
 
 

@@ -11,7 +11,7 @@ from pipelines.demo import build_demo
 
 def test_demo_builds_sample_warehouse_once(tmp_path: Path) -> None:
     warehouse = tmp_path / "demo.duckdb"
-    first = build_demo(warehouse)
+    first = build_demo(warehouse, score=False)
     assert [(s.kind, s.rows_accepted, s.rows_duplicate) for s in first.loads] == [
         ("social", 14485, 155),
         ("reviews", 2244, 0),
@@ -29,6 +29,6 @@ def test_demo_builds_sample_warehouse_once(tmp_path: Path) -> None:
         warehouse,
         "SELECT count(*) FROM posts WHERE source = 'review' AND brand IN (SELECT brand FROM brands WHERE in_panel)",
     ) == [(144,)]
-    again = build_demo(warehouse)
+    again = build_demo(warehouse, score=False)
     assert [s.already_loaded_as for s in again.loads] == [1, 2, 3]
     assert query(warehouse, "SELECT count(*) FROM posts") == [(14485 + 2244,)]

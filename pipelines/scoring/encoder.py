@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +30,8 @@ def base_model_dir() -> Path:
 class Encoder:
     """Tokenizer + model, loaded once per process (or per worker)."""
 
-    tokenizer: object
-    model: object
+    tokenizer: Any  # transformers' tokenizer and model classes are not typed precisely enough to help here
+    model: Any
 
     @classmethod
     def load(cls, threads: int | None = None) -> Encoder:
@@ -51,7 +52,7 @@ class Encoder:
         import torch
 
         chunks, owners, weights = self._chunk(texts)
-        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)  # type: ignore[attr-defined]
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
         if not chunks:
             return out
         order = np.argsort([len(c) for c in chunks])  # length-sorted batches: little padding
@@ -59,10 +60,8 @@ class Encoder:
         with torch.inference_mode():
             for start in range(0, len(order), BATCH):
                 idx = order[start : start + BATCH]
-                batch = self.tokenizer.pad(  # type: ignore[attr-defined]
-                    {"input_ids": [chunks[i] for i in idx]}, return_tensors="pt"
-                )
-                states = self.model(**batch).last_hidden_state  # type: ignore[operator]
+                batch = self.tokenizer.pad({"input_ids": [chunks[i] for i in idx]}, return_tensors="pt")
+                states = self.model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
                 pooled[idx] = ((states * mask).sum(1) / mask.sum(1).clamp(min=1)).numpy()
         np.add.at(out, owners, pooled * weights[:, None])
@@ -71,13 +70,15 @@ class Encoder:
 
     def _chunk(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray, np.ndarray]:
         tok = self.tokenizer
-        ids = tok([t if isinstance(t, str) else "" for t in texts], add_special_tokens=False)["input_ids"]  # type: ignore[operator]
+        ids = tok([t if isinstance(t, str) else "" for t in texts], add_special_tokens=False, verbose=False)[
+            "input_ids"
+        ]
         body = WINDOW - 2
         chunks, owners, weights = [], [], []
         for owner, tokens in enumerate(ids):
             for start in range(0, len(tokens), body):
                 piece = tokens[start : start + body]
-                chunks.append([tok.cls_token_id, *piece, tok.sep_token_id])  # type: ignore[attr-defined]
+                chunks.append([tok.cls_token_id, *piece, tok.sep_token_id])
                 owners.append(owner)
                 weights.append(len(piece))
         return chunks, np.array(owners, dtype=np.int64), np.array(weights, dtype=np.float32)

@@ -6,6 +6,7 @@ code can run over batches on a distributed engine such as Ray Data.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,19 +38,20 @@ class Scorer:
     topics: TopicMatcher
     trust: TopicMatcher
 
+    version: str  # sentiment head + both taxonomies: changing any of them re-scores everything
+
     @classmethod
     def load(cls, taxonomy: Path = CX_TAXONOMY, trust_taxonomy: Path = TRUST_TAXONOMY) -> Scorer:
         encoder = Encoder.load()
+        head = SentimentHead.load(HEAD_FILE)
+        digest = hashlib.sha256(Path(taxonomy).read_bytes() + Path(trust_taxonomy).read_bytes()).hexdigest()[:8]
         return cls(
             encoder,
-            SentimentHead.load(HEAD_FILE),
+            head,
             TopicMatcher.build(read_taxonomy(taxonomy), encoder.embed),
             TopicMatcher.build(read_taxonomy(trust_taxonomy), encoder.embed),
+            f"{head.version}+tax-{digest}",
         )
-
-    @property
-    def version(self) -> str:
-        return self.head.version
 
     def score_batch(self, texts: list[str]) -> pd.DataFrame:
         """One row per text with SCORE_COLUMNS; empty or non-text input scores as neutral / other."""
