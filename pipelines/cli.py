@@ -289,8 +289,15 @@ def evaluate(path: Path, text_column: str, label_column: str) -> None:
 
 
 @cli.command(epilog="Example: python -m pipelines score")
+@click.option(
+    "--chunk",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Texts per transaction: a stopped run keeps every finished chunk.",
+)
 @DB_OPTION
-def score(db_path: str | None) -> None:
+def score(chunk: int, db_path: str | None) -> None:
     """Score every text that lacks a score from the current model version (resumable)."""
     from pipelines.scoring.scorer import Scorer
     from pipelines.scoring.warehouse import pending_texts, score_warehouse
@@ -300,7 +307,7 @@ def score(db_path: str | None) -> None:
         scorer = Scorer.load()
         total = len(pending_texts(warehouse, scorer.version))
         with tqdm(total=total, desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar:
-            summary = score_warehouse(warehouse, scorer, progress=bar.update)
+            summary = score_warehouse(warehouse, scorer, progress=bar.update, chunk_size=chunk)
         click.echo(summary.line())
 
     _run(action)

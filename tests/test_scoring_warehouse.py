@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,3 +53,22 @@ def test_rescoring_touches_only_new_or_outdated_texts(warehouse: Path, tmp_path:
         ("social", "3", "negative"),
         ("survey", "r1", "positive"),
     ]
+
+
+def test_killed_scoring_keeps_finished_chunks_and_resumes(warehouse: Path, tmp_path: Path, scorer: Scorer) -> None:
+    texts = [(str(i), f"Flight {i} was delayed and the crew was {'great' if i % 2 else 'rude'}") for i in range(1000)]
+    ingest_file(_posts(tmp_path / "many.csv", texts), "social", warehouse=warehouse)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "score", "--chunk", "100", "--db", str(warehouse)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and query(warehouse, "SELECT count(*) FROM text_scores")[0][0] < 100:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = int(query(warehouse, "SELECT count(*) FROM text_scores")[0][0])  # type: ignore[call-overload]
+    assert 100 <= done < 1000 and done % 100 == 0  # whole chunks only
+    assert score_warehouse(warehouse, scorer).scored == 1000 - done
+    assert query(warehouse, "SELECT count(*), count(DISTINCT item_id) FROM text_scores") == [(1000, 1000)]

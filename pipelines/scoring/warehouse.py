@@ -55,12 +55,14 @@ def pending_texts(warehouse: Path, model_version: str) -> pd.DataFrame:
         return cur.execute(PENDING_SQL, [model_version]).df()
 
 
-def score_warehouse(warehouse: Path, scorer: Scorer, progress: Callable[[int], object] | None = None) -> ScoreSummary:
+def score_warehouse(
+    warehouse: Path, scorer: Scorer, progress: Callable[[int], object] | None = None, chunk_size: int = CHUNK
+) -> ScoreSummary:
     """Score what lacks a score from the current model version; safe to stop and re-run."""
     start = time.monotonic()
     todo = pending_texts(warehouse, scorer.version)
-    for first in range(0, len(todo), CHUNK):
-        chunk = todo.iloc[first : first + CHUNK].reset_index(drop=True)
+    for first in range(0, len(todo), chunk_size):
+        chunk = todo.iloc[first : first + chunk_size].reset_index(drop=True)
         scores = pd.concat([chunk[["source", "item_id"]], scorer.score_batch(chunk["text"].tolist())], axis=1)
         with db.writer(warehouse) as con:
             con.register("new_scores", scores)
