@@ -38,6 +38,16 @@ def _progress_bar(label: str) -> Iterator[Progress]:
         bar.close()
 
 
+def _count_bar(bar: tqdm) -> Callable[[int, int], None]:
+    """Adapt a tqdm bar to progress(done, total) callbacks."""
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return update
+
+
 def _run(action: Callable[[], None]) -> None:
     """Known errors become one readable line and exit code 1; bugs keep their traceback."""
     try:
@@ -173,7 +183,9 @@ def demo(no_score: bool, db_path: str | None) -> None:
             _progress_bar("demo") as progress,
             tqdm(desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar,
         ):
-            result = build_demo(_warehouse(db_path), progress=progress, score=not no_score, score_progress=bar.update)
+            result = build_demo(
+                _warehouse(db_path), progress=progress, score=not no_score, score_progress=_count_bar(bar)
+            )
         for summary in result.loads:
             click.echo(summary.line())
         if result.scoring:
@@ -300,14 +312,13 @@ def evaluate(path: Path, text_column: str, label_column: str) -> None:
 def score(chunk: int, db_path: str | None) -> None:
     """Score every text that lacks a score from the current model version (resumable)."""
     from pipelines.scoring.scorer import Scorer
-    from pipelines.scoring.warehouse import pending_texts, score_warehouse
+    from pipelines.scoring.warehouse import score_warehouse
 
     def action() -> None:
         warehouse = _warehouse(db_path)
         scorer = Scorer.load()
-        total = len(pending_texts(warehouse, scorer.version))
-        with tqdm(total=total, desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar:
-            summary = score_warehouse(warehouse, scorer, progress=bar.update, chunk_size=chunk)
+        with tqdm(desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar:
+            summary = score_warehouse(warehouse, scorer, progress=_count_bar(bar), chunk_size=chunk)
         click.echo(summary.line())
 
     _run(action)

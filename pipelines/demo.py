@@ -6,7 +6,6 @@ Scoring needs torch; the import of Scorer is cheap, the model loads only when sc
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from pipelines.brands import read_brands_file, upsert_brands
 from pipelines.config import SAMPLE_DIR
 from pipelines.ingest.load import LoadSummary, Progress, ingest_file
 from pipelines.scoring.scorer import Scorer
-from pipelines.scoring.warehouse import ScoreSummary, score_warehouse
+from pipelines.scoring.warehouse import ScoreProgress, ScoreSummary, score_warehouse
 
 SAMPLE_BRANDS = SAMPLE_DIR / "brands.yaml"
 SAMPLE_TWEETS = SAMPLE_DIR / "us_airline_tweets.csv"
@@ -34,7 +33,7 @@ def build_demo(
     warehouse: Path,
     progress: Progress | None = None,
     score: bool = True,
-    score_progress: Callable[[int], object] | None = None,
+    score_progress: ScoreProgress | None = None,
 ) -> DemoSummary:
     """Load the sample brands and files into ``warehouse`` (files loaded before are skipped), then
     score every text the current model has not scored yet (``score=False`` skips that)."""

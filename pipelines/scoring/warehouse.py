@@ -19,6 +19,7 @@ from pipelines import db
 from pipelines.scoring.scorer import Scorer
 
 CHUNK = 2000
+ScoreProgress = Callable[[int, int], object]  # (texts done, texts to do)
 
 PENDING_SQL = """
     WITH texts AS (
@@ -56,9 +57,11 @@ def pending_texts(warehouse: Path, model_version: str) -> pd.DataFrame:
 
 
 def score_warehouse(
-    warehouse: Path, scorer: Scorer, progress: Callable[[int], object] | None = None, chunk_size: int = CHUNK
+    warehouse: Path, scorer: Scorer, progress: ScoreProgress | None = None, chunk_size: int = CHUNK
 ) -> ScoreSummary:
-    """Score what lacks a score from the current model version; safe to stop and re-run."""
+    """Score what lacks a score from the current model version; safe to stop and re-run.
+
+    ``progress(done, total)`` is called after each chunk."""
     start = time.monotonic()
     todo = pending_texts(warehouse, scorer.version)
     for first in range(0, len(todo), chunk_size):
@@ -78,5 +81,5 @@ def score_warehouse(
             )
             con.unregister("new_scores")
         if progress:
-            progress(len(chunk))
+            progress(first + len(chunk), len(todo))
     return ScoreSummary(len(todo), time.monotonic() - start, scorer.version)
