@@ -1,1 +1,1 @@
-"""Signalboard Streamlit app: queries.py (SQL) -> data_access.py (cached) -> app_pages/ (layout)."""
+"""Signalboard Streamlit app: queries.py (SQL) -> data_access.py (cached) -> charts.py -> app_pages/ (layout)."""

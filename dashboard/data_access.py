@@ -1,15 +1,15 @@
-"""Cached access to the warehouse at the edge of the app.
+"""Cached access to the warehouse, at the edge of the app.
 
-Cache keys include the current warehouse version file, so a load (which publishes a new version)
-is visible on the next rerun without a restart, and apps on different warehouses never share
-results.
+Every cached function takes the warehouse path and its current version file (both strings) as
+its first arguments, so the cache key changes when a load publishes a new version: the next rerun
+sees the load without a restart, and apps or tests on different warehouses never share results.
+``version`` is only a key: db.reader() itself always reads the version that is current when it opens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -17,22 +17,50 @@ import streamlit as st
 from dashboard import queries
 from pipelines import db
 from pipelines.config import settings
+from pipelines.errors import WarehouseMissing
 
 
-def warehouse_version() -> tuple[str, str] | None:
-    """(warehouse path, current version file), or None when there is no warehouse yet."""
+class Warehouse(NamedTuple):
+    """Where the warehouse is and which version of it is current: the cache key of every query."""
+
+    path: str
+    version: str
+
+
+def current_warehouse() -> Warehouse:
+    """The configured warehouse and its current version; raises WarehouseMissing if there is none."""
     path = settings().warehouse.absolute()
     version = db.current_version(path)
-    return None if version is None else (str(path), str(version))
+    if version is None:
+        raise WarehouseMissing(f"No warehouse at {path} yet.")
+    return Warehouse(str(path), str(version))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _run(key: tuple[str, str], name: str, args: tuple[Any, ...]) -> pd.DataFrame:
-    query: Callable[..., pd.DataFrame] = getattr(queries, name)
-    with db.reader(Path(key[0])) as cur:
-        return query(cur, *args)
+@st.cache_data(show_spinner=False, max_entries=64)
+def table_counts(path: str, version: str) -> pd.DataFrame:
+    with db.reader(Path(path)) as cur:
+        return queries.table_counts(cur)
 
 
-def fetch(key: tuple[str, str], name: str, *args: Any) -> pd.DataFrame:
-    """Run the named query in dashboard/queries.py on the given warehouse version (cached)."""
-    return _run(key, name, args)
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_history(path: str, version: str) -> pd.DataFrame:
+    with db.reader(Path(path)) as cur:
+        return queries.load_history(cur)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def coverage(path: str, version: str, panel_only: bool) -> pd.DataFrame:
+    with db.reader(Path(path)) as cur:
+        return queries.coverage(cur, panel_only)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def freshness(path: str, version: str) -> pd.DataFrame:
+    with db.reader(Path(path)) as cur:
+        return queries.freshness(cur)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def rejected_rows(path: str, version: str, load_id: int) -> pd.DataFrame:
+    with db.reader(Path(path)) as cur:
+        return queries.rejected_rows(cur, load_id)

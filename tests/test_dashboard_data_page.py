@@ -1,4 +1,4 @@
-"""The Data page: numbers equal SQL on the warehouse, and a running dashboard sees a new load."""
+"""The Data page: its numbers equal SQL on the warehouse, and a running dashboard sees a new load."""
 
 from __future__ import annotations
 
@@ -7,18 +7,22 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from conftest import query
+from conftest import make_warehouse, query
 from streamlit.testing.v1 import AppTest
 
-from pipelines.demo import SAMPLE_REVIEWS, SAMPLE_TWEETS
+from pipelines.demo import SAMPLE_REVIEWS, SAMPLE_SURVEY, SAMPLE_TWEETS
 from pipelines.ingest.load import ingest_file
 
 REPO = Path(__file__).resolve().parent.parent
-PAGE = str(REPO / "dashboard" / "app_pages" / "data.py")
+APP = str(REPO / "dashboard" / "app.py")  # AppTest resolves relative paths against the calling file
+ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -28,42 +32,136 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SMALL_FILE = "brand,created_at,text\nUnited,not a date,hello\nDelta,2015-02-20,fine\nSkyward Air,2015-02-21,new brand\n"
 
 
-def _metrics(app: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in app.metric}
+@pytest.fixture(scope="module")
+def loaded_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sample tweets, reviews and survey, then a small file (load #4): one bad row, one new brand outside the panel."""
+    path = make_warehouse(tmp_path_factory.mktemp("data_page") / "warehouse.duckdb")
+    ingest_file(SAMPLE_TWEETS, "social", warehouse=path)
+    ingest_file(SAMPLE_REVIEWS, "reviews", warehouse=path, channel="skytrax")
+    ingest_file(SAMPLE_SURVEY, "survey", warehouse=path)
+    small = path.parent / "small.csv"
+    small.write_text(SMALL_FILE, encoding="utf-8")
+    ingest_file(small, "social", warehouse=path)
+    return path
 
 
-def test_data_page_counts_equal_sql(warehouse: Path, tmp_path: Path) -> None:
-    ingest_file(SAMPLE_TWEETS, "social", warehouse=warehouse)
-    ingest_file(SAMPLE_REVIEWS, "reviews", warehouse=warehouse, channel="skytrax")
-    bad = tmp_path / "bad.csv"
-    bad.write_text("brand,created_at,text\nUnited,not a date,hello\nDelta,2015-02-20,fine\n", encoding="utf-8")
-    ingest_file(bad, "social", warehouse=warehouse)
-    app = AppTest.from_file(PAGE, default_timeout=30).run()
+def run_app(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SIGNALBOARD_DB", str(warehouse))
+    app = AppTest.from_file(APP, default_timeout=30).run()
     assert not app.exception
-    social, reviews = query(
-        warehouse, "SELECT count(*) FILTER (source = 'social'), count(*) FILTER (source = 'review') FROM posts"
-    )[0]
-    assert _metrics(app) == {
+    return app
+
+
+def table_with(app: AppTest, column: str) -> pd.DataFrame:
+    """The first st.dataframe on the page that has this column."""
+    return next(df.value for df in app.dataframe if column in df.value.columns)
+
+
+def test_metrics_equal_counts_in_the_warehouse(loaded_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_app(loaded_warehouse, monkeypatch)
+    ((social, reviews, survey, loads, rejected),) = query(
+        loaded_warehouse,
+        """SELECT (SELECT count(*) FROM posts WHERE source = 'social'), (SELECT count(*) FROM posts WHERE source = 'review'),
+                  (SELECT count(*) FROM survey_responses), (SELECT count(*) FROM load_runs),
+                  (SELECT count(*) FROM rejected_rows)""",
+    )
+    assert {m.label: m.value for m in app.metric} == {
         "Social posts": f"{social:,}",
         "Reviews": f"{reviews:,}",
-        "Survey responses": "0",
-        "Loads": "3",
-        "Rejected rows": "1",
+        "Survey responses": f"{survey:,}",
+        "Loads": f"{loads:,}",
+        "Rejected rows": f"{rejected:,}",
     }
-    history = app.dataframe[1].value
-    assert list(history["load"]) == [3, 2, 1]
-    assert list(history["loaded"]) == [1, 2244, 14485]
-    rejects = app.dataframe[2].value
-    assert list(rejects["reason"]) == ["unparseable date in created_at: 'not a date'"]
+    assert (social, reviews, survey, loads, rejected) == (14_487, 2_244, 18_878, 4, 1)
 
 
-def test_missing_warehouse_shows_how_to_build_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SIGNALBOARD_DB", str(tmp_path / "none.duckdb"))
-    app = AppTest.from_file(PAGE, default_timeout=30).run()
+def test_freshness_names_the_newest_item_per_source(loaded_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_app(loaded_warehouse, monkeypatch)
+    newest = dict(
+        query(
+            loaded_warehouse,
+            """SELECT 'reviews', max(created_at) FROM posts WHERE source = 'review'
+               UNION ALL SELECT 'social', max(created_at) FROM posts WHERE source = 'social'
+               UNION ALL SELECT 'survey', max(responded_at) FROM survey_responses""",
+        )
+    )
+    assert [line.split(", last load")[0] for line in app.caption[0].value.split("  \n")] == [
+        f"{source}: newest item {newest[source]:%Y-%m-%d %H:%M} UTC" for source in ("reviews", "social", "survey")
+    ]
+
+
+def test_load_history_lists_every_load_newest_first(loaded_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    history = table_with(run_app(loaded_warehouse, monkeypatch), "duplicate")
+    assert list(history["load"]) == [4, 3, 2, 1]
+    assert list(history["file"]) == [
+        "small.csv",
+        "airline_survey_qualtrics.csv",
+        "skytrax_airline_reviews.csv",
+        "us_airline_tweets.csv",
+    ]
+    assert list(history["loaded"]) == [2, 18_878, 2_244, 14_485]
+    assert list(history["rejected"]) == [1, 0, 0, 0]
+
+
+def test_coverage_adds_up_to_every_item_per_source(loaded_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_app(loaded_warehouse, monkeypatch)
+    app.toggle[0].set_value(False).run()
     assert not app.exception
+    coverage = table_with(app, "brand")
+    assert coverage.groupby("source")["rows"].sum().to_dict() == {"social": 14_487, "reviews": 2_244, "survey": 18_878}
+    united = coverage[(coverage["brand"] == "United") & (coverage["source"] == "social")].iloc[0]
+    ((rows, first, last),) = query(
+        loaded_warehouse,
+        "SELECT count(*), min(created_at)::DATE, max(created_at)::DATE FROM posts WHERE source = 'social' AND brand = ?",
+        ["United"],
+    )
+    assert (united["rows"], united["first"].date(), united["last"].date()) == (rows, first, last)
+
+
+def test_coverage_shows_the_panel_by_default(loaded_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    coverage = table_with(run_app(loaded_warehouse, monkeypatch), "brand")
+    panel = [row[0] for row in query(loaded_warehouse, "SELECT brand FROM brands WHERE in_panel ORDER BY position")]
+    assert list(dict.fromkeys(coverage["brand"])) == panel
+    assert len(panel) == 6
+
+
+def test_rejected_rows_explorer_opens_on_the_newest_load_with_rejects(
+    loaded_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = run_app(loaded_warehouse, monkeypatch)
+    assert app.selectbox[0].value == 4
+    assert list(table_with(app, "reason")["reason"]) == ["unparseable date in created_at: 'not a date'"]
+    app.selectbox[0].set_value(1).run()
+    assert not app.exception
+    assert [t.value for t in app.text] == ["No rejected rows in this load."]
+
+
+def test_missing_warehouse_says_how_to_build_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_app(tmp_path / "none.duckdb", monkeypatch)
     assert "python -m pipelines demo" in app.info[0].value
+    assert not app.metric
+
+
+def test_warehouse_with_no_loads_shows_empty_page(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = run_app(warehouse, monkeypatch)
+    assert [m.value for m in app.metric] == ["0"] * 5
+    assert [c.value for c in app.caption] == ["Nothing loaded yet."]
+    assert [t.value for t in app.text] == ["No loads yet."]
+
+
+# A real server and a real browser, and a load from another process while the page is open.
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
 
 
 def _free_port() -> int:
@@ -73,74 +171,108 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(warehouse: Path) -> Iterator[str]:
+def server(warehouse: Path, tmp_path: Path) -> Iterator[Server]:
     port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        env={**os.environ, "SIGNALBOARD_DB": str(warehouse)},
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
+    log = tmp_path / "streamlit.log"
+    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            command,
+            env={**os.environ, "SIGNALBOARD_DB": str(warehouse)},
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}", log)
     try:
-        yield f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Streamlit did not answer on {server.url}:\n{server.output()}")
+            time.sleep(0.2)
+        yield server
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=10)[0]
-        if "Traceback" in output:
-            print(output)
+        proc.wait(timeout=10)
+        # pytest shows this only when the test fails.
+        print(f"--- streamlit output ---\n{server.output()}")
 
 
 @pytest.mark.browser
-def test_running_dashboard_shows_a_load_from_another_process(warehouse: Path, server: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+def test_running_dashboard_shows_a_load_from_another_process(warehouse: Path, server: Server, tmp_path: Path) -> None:
+    from playwright.sync_api import Page, sync_playwright
+
+    def wait_for_page(page: Page) -> None:
+        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=30_000)
+        page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=30_000)
+        # Glide draws the grid on a canvas; its cells exist as hidden accessibility elements.
+        page.locator('[role="gridcell"]').first.wait_for(state="attached", timeout=30_000)
+
+    def metrics(page: Page) -> dict[str, str]:
+        labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        return dict(zip(labels, values, strict=True))
+
+    def assert_no_error(page: Page) -> None:
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.get_by_text("Traceback").count() == 0
 
     ingest_file(SAMPLE_TWEETS, "social", warehouse=warehouse)
-    extra = tmp_path / "new_posts.csv"
-    extra.write_text(
-        "post_id,brand,created_at,text\nn1,United,2015-02-25T08:00:00Z,hello\nn2,Delta,2015-02-25T09:00:00Z,again\n",
+    new_posts = tmp_path / "new_brand_posts.csv"
+    new_posts.write_text(
+        "post_id,brand,created_at,text\n"
+        "n1,Skyward Air,2015-02-25T08:00:00Z,first post about a new airline\n"
+        "n2,Skyward Air,2015-02-25T09:00:00Z,second\n"
+        "n3,Skyward Air,2015-02-25T10:00:00Z,third\n",
         encoding="utf-8",
     )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1600})
-        page.goto(server)
-        metric = page.locator('[data-testid="stMetricValue"]').first
-        metric.wait_for(timeout=30_000)
-        page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=30_000)
-        assert metric.inner_text() == "14,485"
-        page.screenshot(path=str(REPO / "tests" / "artifacts" / "data_page.png"), full_page=True)
-        loaded = subprocess.run(
-            [sys.executable, "-m", "pipelines", "ingest", str(extra), "--kind", "social", "--db", str(warehouse)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert loaded.returncode == 0, loaded.stderr
-        page.reload()
-        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=30_000)
-        page.wait_for_function(
-            "() => document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText === '14,487'", timeout=30_000
-        )
-        assert page.locator('[data-testid="stException"]').count() == 0
-        browser.close()
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            page.goto(server.url)
+            wait_for_page(page)
+            assert_no_error(page)
+            assert metrics(page)["Social posts"] == "14,485"
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "data_page.png"), full_page=True)
+
+            loaded = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pipelines",
+                    "ingest",
+                    str(new_posts),
+                    "--kind",
+                    "social",
+                    "--db",
+                    str(warehouse),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+
+            page.reload()
+            wait_for_page(page)
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText === '14,488'",
+                timeout=30_000,
+            )
+            assert metrics(page)["Loads"] == "2"
+            page.get_by_text("Competitor panel only").click()  # Skyward Air is outside the panel
+            new_brand = page.locator('[role="gridcell"]', has_text="Skyward Air").first
+            new_brand.wait_for(state="attached", timeout=30_000)
+            assert_no_error(page)
+            page.screenshot(path=str(ARTIFACTS / "data_page_after_load.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,51 +1,77 @@
-"""Data: what is loaded, how fresh it is, and what was rejected."""
+"""Data: what is loaded, how fresh it is, and what each load rejected.
 
+File names, brands and rejected rows come from uploaded files: they are shown only through
+st.dataframe, st.metric, selectbox options and plain text, never as Markdown or HTML.
+"""
+
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts
-from dashboard.data_access import fetch, warehouse_version
+from dashboard import charts, data_access
 
 st.title("Data")
-key = warehouse_version()
-if key is None:
-    st.info(
-        "No warehouse yet. Build the sample one with `python -m pipelines demo`, or load a file with "
-        "`python -m pipelines ingest FILE --kind social|reviews|survey`."
-    )
-    st.stop()
+warehouse = data_access.current_warehouse()
 
-counts = fetch(key, "table_counts").iloc[0]
-cols = st.columns(5)
-cols[0].metric("Social posts", f"{counts.social_posts:,}")
-cols[1].metric("Reviews", f"{counts.reviews:,}")
-cols[2].metric("Survey responses", f"{counts.survey_responses:,}")
-cols[3].metric("Loads", f"{counts.loads:,}")
-cols[4].metric("Rejected rows", f"{counts.rejected_rows:,}")
+counts = data_access.table_counts(*warehouse).iloc[0]
+social, reviews, survey, loads, rejected = st.columns(5)
+social.metric("Social posts", f"{counts.social_posts:,}")
+reviews.metric("Reviews", f"{counts.reviews:,}")
+survey.metric("Survey responses", f"{counts.survey_responses:,}")
+loads.metric("Loads", f"{counts.loads:,}")
+rejected.metric("Rejected rows", f"{counts.rejected_rows:,}")
 
-fresh = fetch(key, "freshness")
+
+def _when(ts: Any) -> str:
+    return "none" if pd.isna(ts) else f"{ts:%Y-%m-%d %H:%M} UTC"
+
+
+# Source kinds are code constants (social, reviews, survey), so the captions' Markdown is safe here.
+fresh = data_access.freshness(*warehouse)
 st.caption(
-    " · ".join(
-        f"{r.source}: newest item {r.newest_item:%Y-%m-%d %H:%M}, last load {r.last_load:%Y-%m-%d %H:%M} UTC"
-        for r in fresh.itertuples()
+    "  \n".join(
+        f"{r.source}: newest item {_when(r.newest_item)}, last load {_when(r.last_load)}" for r in fresh.itertuples()
     )
+    or "Nothing loaded yet."
 )
 
 st.subheader("Coverage per brand and source")
-panel_only = st.toggle("Competitor panel only", value=True)
-coverage = fetch(key, "coverage", panel_only)
-st.altair_chart(charts.coverage_bars(coverage), width="stretch")
-st.dataframe(coverage, hide_index=True, width="stretch")
+# Review sites name hundreds of airlines outside the panel: show the panel unless asked.
+panel_only = st.toggle(
+    "Competitor panel only", value=True, help="Off: also brands found in files but not in the panel."
+)
+coverage = data_access.coverage(*warehouse, panel_only)
+if not coverage.empty:
+    st.altair_chart(charts.coverage_bars(coverage), width="stretch")
+count = st.column_config.NumberColumn(format="localized")
+day = st.column_config.DateColumn(format="YYYY-MM-DD")
+st.dataframe(coverage, hide_index=True, width="stretch", column_config={"rows": count, "first": day, "last": day})
 
 st.subheader("Load history")
-history = fetch(key, "load_history")
-st.dataframe(history, hide_index=True, width="stretch")
+history = data_access.load_history(*warehouse)
+st.dataframe(
+    history,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "finished (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+        **dict.fromkeys(["read", "loaded", "rejected", "duplicate"], count),
+    },
+)
 
 st.subheader("Rejected rows")
-with_rejects = history[history["rejected"] > 0]
-if with_rejects.empty:
-    st.write("No rejected rows in any load.")
+if history.empty:
+    st.text("No loads yet.")
 else:
-    load_id: int = st.selectbox(
-        "Load", with_rejects["load"], format_func=lambda n: f"#{n}: " + with_rejects.set_index("load").loc[n, "file"]
-    )
-    st.dataframe(fetch(key, "rejected_rows", int(load_id)), hide_index=True, width="stretch")
+    labels = {
+        int(n): f"#{n}: {file} ({n_rejected:,} rejected)"
+        for n, file, n_rejected in zip(history["load"], history["file"], history["rejected"], strict=True)
+    }
+    newest_with_rejects = next((i for i, n in enumerate(history["rejected"]) if n > 0), 0)
+    load_id = st.selectbox("Load", list(labels), index=newest_with_rejects, format_func=labels.__getitem__)
+    rejects = data_access.rejected_rows(*warehouse, load_id)
+    if rejects.empty:
+        st.text("No rejected rows in this load.")
+    else:
+        st.dataframe(rejects, hide_index=True, width="stretch")
