@@ -14,7 +14,7 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard.queries import loads as queries
 from pipelines import db
 from pipelines.config import settings
 from pipelines.errors import WarehouseMissing
