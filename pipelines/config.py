@@ -18,6 +18,8 @@ class Settings:
     warehouse: Path
     # How long a load waits for another load to finish before giving up (SIGNALBOARD_LOCK_TIMEOUT).
     lock_timeout_s: float
+    # CPU threads for the scoring model (SIGNALBOARD_THREADS); default: every core, up to 8.
+    scoring_threads: int
 
 
 def settings() -> Settings:
@@ -25,4 +27,5 @@ def settings() -> Settings:
     return Settings(
         warehouse=Path(os.environ.get("SIGNALBOARD_DB", REPO_ROOT / "data" / "warehouse.duckdb")),
         lock_timeout_s=float(os.environ.get("SIGNALBOARD_LOCK_TIMEOUT", "600")),
+        scoring_threads=int(os.environ.get("SIGNALBOARD_THREADS") or min(os.cpu_count() or 1, 8)),
     )

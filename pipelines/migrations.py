@@ -134,6 +134,38 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0006_discovered_topics",
+        # Both tables are replaced whole by each discovery run (pipelines/scoring/discover.py). No primary
+        # keys: a run deletes and re-inserts the same ids in one transaction.
+        """
+        CREATE TABLE IF NOT EXISTS discovered_topics (
+            topic_id INTEGER NOT NULL,          -- 0 = the largest cluster of 'other' texts
+            label VARCHAR NOT NULL,             -- its top 3 c-TF-IDF words, e.g. 'fleek, fleet, stop'
+            top_words JSON NOT NULL,            -- [{"word": ..., "weight": ...}], up to 5, best first
+            size INTEGER NOT NULL,              -- texts in the cluster
+            examples JSON NOT NULL,             -- up to 3 distinct texts nearest its centre, nearest first
+            run_id VARCHAR NOT NULL,            -- hash of the texts, model and parameters of the run
+            model_version VARCHAR NOT NULL,     -- encoder + clustering parameters
+            created_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS discovered_topic_items (
+            source VARCHAR NOT NULL,            -- social | review | survey (as in text_scores)
+            item_id VARCHAR NOT NULL,
+            brand VARCHAR NOT NULL,
+            topic_id INTEGER NOT NULL,          -- discovered_topics.topic_id; -1 = unclustered
+            similarity DOUBLE                   -- cosine to the topic's centre (most typical first); NULL if -1
+        );
+        """,
+    ),
+    (
+        "0007_text_scores_topic_list",
+        """
+        -- topic_score becomes a z-score against a fixed background (pipelines/scoring/topics.py), not a raw cosine;
+        -- topics lists every taxonomy topic above the list threshold, best first.
+        ALTER TABLE text_scores ADD COLUMN IF NOT EXISTS topics VARCHAR[];
+        """,
+    ),
 )
 
 

@@ -1,4 +1,4 @@
-"""The real model (base weights from the installed package, the committed head), loaded once."""
+"""The real model (base weights from the installed package, the committed sentiment branch, int8 ONNX), loaded once."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipelines.config import SAMPLE_DIR
 from pipelines.scoring.scorer import SCORE_COLUMNS, Scorer
+from pipelines.scoring.sentiment import MODEL_DIR
 from pipelines.scoring.topics import TaxonomyError, read_taxonomy
 
 
@@ -32,6 +34,27 @@ def test_clear_cut_texts_get_the_right_label(scorer: Scorer) -> None:
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)
     np.testing.assert_allclose(scores["sentiment_score"], probabilities[:, 2] - probabilities[:, 0])
     assert list(scores.columns) == list(SCORE_COLUMNS)
+
+
+def test_int8_runtime_agrees_with_the_pytorch_network(scorer: Scorer) -> None:
+    import torch
+
+    from pipelines.scoring.encoder import load_network
+
+    texts = pd.read_csv(SAMPLE_DIR / "us_airline_tweets.csv")["text"].head(300).tolist()
+    tokenizer, network = load_network()
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        embedding, logits = network(batch["input_ids"], batch["attention_mask"])
+    reference = torch.nn.functional.normalize(embedding, dim=1).numpy()
+    encoded = scorer.encoder.encode(texts)
+    assert (encoded.embeddings * reference).sum(axis=1).mean() > 0.98
+    assert (encoded.probabilities.argmax(axis=1) == logits.argmax(dim=1).numpy()).mean() > 0.95
+
+
+def test_committed_model_files_stay_small() -> None:
+    committed = [p for p in MODEL_DIR.iterdir() if p.is_file()]
+    assert committed and sum(p.stat().st_size for p in committed) < 25 * 2**20
 
 
 def test_empty_and_non_text_input_is_neutral_other(scorer: Scorer) -> None:
@@ -92,9 +115,8 @@ def test_score_file_round_trip(tmp_path: Path) -> None:
     out = pd.read_csv(tmp_path / "out.csv")
     assert list(out["id"]) == ["a", "b"]
     assert list(out["sentiment"]) == ["positive", "negative"]
-    assert {"p_negative", "p_neutral", "p_positive", "sentiment_score", "topic", "topic_score", "trust_driver"} <= set(
-        out
-    )
+    expected = {"p_negative", "p_neutral", "p_positive", "sentiment_score", "topic", "topic_score", "topics"}
+    assert expected | {"trust_driver", "model_version"} <= set(out)
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipelines.errors import SignalboardError
+from pipelines.scoring.encoder import Encoder
 from pipelines.scoring.metrics import Evaluation, evaluate_labels
 from pipelines.scoring.scorer import Scorer
+from pipelines.scoring.sentiment import labels_from
 
 BATCH = 1024
 
@@ -53,23 +56,28 @@ def score_file(
     start = time.monotonic()
     frame = read_text_csv(source, text_column)
     texts = frame[text_column].tolist()
+    # Score in length order across the whole file (batches of similar length pad least), then restore the order.
+    order = np.argsort([len(t) for t in texts], kind="stable")
     parts = []
     for i in range(0, len(texts), BATCH):
-        parts.append(scorer.score_batch(texts[i : i + BATCH]))
+        parts.append(scorer.score_batch([texts[j] for j in order[i : i + BATCH]]))
         if progress:
             progress(min(BATCH, len(texts) - i))
     scores = pd.concat(parts, ignore_index=True) if parts else scorer.score_batch([])
+    scores.index = order[: len(scores)]
+    scores = scores.sort_index()
+    scores["topics"] = scores["topics"].map("; ".join)  # a CSV cell holds text, not a list
     pd.concat([frame.reset_index(drop=True), scores], axis=1).to_csv(target, index=False)
     return ScoreFileSummary(len(frame), time.monotonic() - start, scorer.version)
 
 
-def evaluate_file(scorer: Scorer, path: Path, text_column: str, label_column: str) -> Evaluation:
+def evaluate_file(encoder: Encoder, path: Path, text_column: str, label_column: str) -> Evaluation:
     """Score a labelled file and compare with its labels (negative / neutral / positive)."""
     frame = read_text_csv(path, text_column, label_column)
     truth = frame[label_column].str.strip().str.lower().tolist()
     predicted = []
     for i in range(0, len(frame), BATCH):
-        predicted += scorer.score_batch(frame[text_column].iloc[i : i + BATCH].tolist())["sentiment"].tolist()
+        predicted += labels_from(encoder.encode(frame[text_column].iloc[i : i + BATCH].tolist()).probabilities)
     try:
         return evaluate_labels(truth, predicted)
     except ValueError as exc:

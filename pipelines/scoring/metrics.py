@@ -15,6 +15,13 @@ class Evaluation:
     macro_f1: float
     confusion: tuple[tuple[int, ...], ...]  # rows: true label, columns: predicted, in LABELS order
 
+    def figures(self) -> dict[str, float]:
+        return {
+            "val_macro_recall": round(self.macro_recall, 4),
+            "val_accuracy": round(self.accuracy, 4),
+            "val_macro_f1": round(self.macro_f1, 4),
+        }
+
     def report(self) -> str:
         lines = [
             f"n = {self.n:,}   macro-recall {self.macro_recall:.4f}   accuracy {self.accuracy:.4f}   "

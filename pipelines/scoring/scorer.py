@@ -14,8 +14,15 @@ import numpy as np
 import pandas as pd
 
 from pipelines.scoring.encoder import Encoder
-from pipelines.scoring.sentiment import HEAD_FILE, LABELS, SentimentHead
-from pipelines.scoring.topics import CX_TAXONOMY, TRUST_TAXONOMY, TopicMatcher, read_taxonomy
+from pipelines.scoring.sentiment import LABELS
+from pipelines.scoring.topics import (
+    BACKGROUND_FILE,
+    CX_TAXONOMY,
+    OTHER,
+    TRUST_TAXONOMY,
+    TopicMatcher,
+    read_taxonomy,
+)
 
 SCORE_COLUMNS = (
     "sentiment",
@@ -25,6 +32,7 @@ SCORE_COLUMNS = (
     "sentiment_score",
     "topic",
     "topic_score",
+    "topics",
     "trust_driver",
     "trust_driver_score",
     "model_version",
@@ -34,33 +42,30 @@ SCORE_COLUMNS = (
 @dataclass(frozen=True)
 class Scorer:
     encoder: Encoder
-    head: SentimentHead
     topics: TopicMatcher
     trust: TopicMatcher
 
-    version: str  # sentiment head + both taxonomies: changing any of them re-scores everything
+    version: str  # model + runtime + both taxonomies: changing any of them re-scores everything
 
     @classmethod
     def load(cls, taxonomy: Path = CX_TAXONOMY, trust_taxonomy: Path = TRUST_TAXONOMY) -> Scorer:
         encoder = Encoder.load()
-        head = SentimentHead.load(HEAD_FILE)
-        digest = hashlib.sha256(Path(taxonomy).read_bytes() + Path(trust_taxonomy).read_bytes()).hexdigest()[:8]
+        digest = hashlib.sha256(b"".join(Path(p).read_bytes() for p in (taxonomy, trust_taxonomy, BACKGROUND_FILE)))
         return cls(
             encoder,
-            head,
             TopicMatcher.build(read_taxonomy(taxonomy), encoder.embed),
             TopicMatcher.build(read_taxonomy(trust_taxonomy), encoder.embed),
-            f"{head.version}+tax-{digest}",
+            f"{encoder.version}+tax-{digest.hexdigest()[:8]}",
         )
 
     def score_batch(self, texts: list[str]) -> pd.DataFrame:
         """One row per text with SCORE_COLUMNS; empty or non-text input scores as neutral / other."""
         clean = [t if isinstance(t, str) else "" for t in texts]
-        embeddings = self.encoder.embed(clean)
-        p = self.head.probabilities(embeddings)
-        topic, topic_score = self.topics.assign(embeddings)
+        encoded = self.encoder.encode(clean)
+        embeddings, p = encoded.embeddings, encoded.probabilities
+        topics = self.topics.assign_all(embeddings)
         driver, driver_score = self.trust.assign(embeddings)
-        empty = ~embeddings.any(axis=1)
+        empty = np.linalg.norm(embeddings, axis=1) == 0
         return pd.DataFrame(
             {
                 "sentiment": [LABELS[i] for i in p.argmax(axis=1)],
@@ -68,9 +73,10 @@ class Scorer:
                 "p_neutral": p[:, 1],
                 "p_positive": p[:, 2],
                 "sentiment_score": p[:, 2] - p[:, 0],
-                "topic": np.where(empty, "other", topic),
-                "topic_score": np.where(empty, 0.0, topic_score),
-                "trust_driver": np.where(empty, "other", driver),
+                "topic": np.where(empty, OTHER, topics.topics),
+                "topic_score": np.where(empty, 0.0, topics.scores),
+                "topics": [[] if e else above for e, above in zip(empty, topics.above, strict=True)],
+                "trust_driver": np.where(empty, OTHER, driver),
                 "trust_driver_score": np.where(empty, 0.0, driver_score),
                 "model_version": self.version,
             }

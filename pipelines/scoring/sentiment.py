@@ -1,4 +1,4 @@
-"""Sentiment from the shared embedding: a small head trained on public tweets (see train.py).
+"""The committed sentiment branch: fine-tuned upper layers + head (see network.py and train.py).
 
 Output per text: p_negative, p_neutral, p_positive (sum to 1), the label, and
 sentiment_score = p_positive - p_negative in [-1, 1].
@@ -8,59 +8,62 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from pipelines.config import REPO_ROOT
+from pipelines.errors import SignalboardError
 
 LABELS = ("negative", "neutral", "positive")
 MODEL_DIR = REPO_ROOT / "data" / "models"
-HEAD_FILE = MODEL_DIR / "sentiment_head.npz"
+BRANCH_FILE = MODEL_DIR / "sentiment_branch.safetensors"
 
 
-@dataclass(frozen=True)
-class SentimentHead:
-    """A one-hidden-layer (or linear, when hidden is empty) classifier over embeddings."""
+def branch_version(path: Path = BRANCH_FILE) -> str:
+    """A name that changes whenever the committed weights change."""
+    return f"minilm-l6-sent-{hashlib.sha256(path.read_bytes()).hexdigest()[:10]}"
 
-    layers: tuple[tuple[np.ndarray, np.ndarray], ...]  # (weight, bias) per layer, ReLU between
 
-    @property
-    def version(self) -> str:
-        digest = hashlib.sha256()
-        for weight, bias in self.layers:
-            digest.update(weight.tobytes())
-            digest.update(bias.tobytes())
-        return f"minilm-l6-head-{digest.hexdigest()[:10]}"
+def read_meta(path: Path = BRANCH_FILE) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads(path.with_suffix(".json").read_text())
+    return meta
 
-    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
-        """Rows of (p_negative, p_neutral, p_positive). Zero embeddings (empty text) give neutral."""
-        x = embeddings.astype(np.float32)
-        for i, (weight, bias) in enumerate(self.layers):
-            x = x @ weight.T + bias
-            if i < len(self.layers) - 1:
-                x = np.maximum(x, 0)
-        x = x - x.max(axis=1, keepdims=True)
-        p = np.exp(x)
-        p /= p.sum(axis=1, keepdims=True)
-        empty = ~embeddings.any(axis=1)
-        p[empty] = (0.0, 1.0, 0.0)
-        return p
 
-    def save(self, path: Path = HEAD_FILE, meta: dict[str, object] | None = None) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {f"w{i}": w for i, (w, _) in enumerate(self.layers)} | {
-            f"b{i}": b for i, (_, b) in enumerate(self.layers)
-        }
-        np.savez(path, **arrays)  # type: ignore[arg-type]
-        path.with_suffix(".json").write_text(json.dumps({"version": self.version, **(meta or {})}, indent=2) + "\n")
+def save_branch(branch: Any, meta: dict[str, Any], path: Path = BRANCH_FILE) -> str:
+    """Write the branch in half precision (small enough to commit) and its metadata; return the version."""
+    from safetensors.torch import save_file
 
-    @classmethod
-    def load(cls, path: Path = HEAD_FILE) -> SentimentHead:
-        with np.load(path) as data:
-            n = len([k for k in data.files if k.startswith("w")])
-            return cls(tuple((data[f"w{i}"], data[f"b{i}"]) for i in range(n)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.detach().half().contiguous() for k, v in branch.state_dict().items()}, str(path))
+    write_meta(meta, path)
+    return branch_version(path)
+
+
+def write_meta(meta: dict[str, Any], path: Path = BRANCH_FILE) -> None:
+    """The branch's JSON sidecar: its version, how it was trained and how it scored."""
+    meta = {"version": branch_version(path), **meta}
+    path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def load_branch(base: Any, path: Path = BRANCH_FILE) -> Any:
+    """The SentimentBranch stored at ``path``, grafted on ``base``'s upper layers."""
+    from safetensors.torch import load_file
+
+    from pipelines.scoring.network import SentimentBranch
+
+    if not path.is_file():
+        raise SignalboardError(f"No sentiment model at {path}; run `python -m pipelines train-sentiment`.")
+    split = base.config.num_hidden_layers - int(read_meta(path)["tuned_layers"])
+    branch = SentimentBranch.from_base(base, split)
+    branch.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
+    return branch.eval()
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
 
 
 def labels_from(probabilities: np.ndarray) -> list[str]:

@@ -21,13 +21,16 @@ from pipelines.scoring.scorer import Scorer
 CHUNK = 2000
 ScoreProgress = Callable[[int, int], object]  # (texts done, texts to do)
 
-PENDING_SQL = """
-    WITH texts AS (
-        SELECT source, post_id AS item_id, CASE WHEN title IS NULL THEN text ELSE title || '. ' || text END AS text
-        FROM posts
-        UNION ALL
-        SELECT 'survey', response_id, comment FROM survey_responses WHERE nullif(trim(comment), '') IS NOT NULL
-    )
+# Every scorable text once: posts (a review's title leads its text) and non-empty survey comments.
+TEXTS_SQL = """
+    SELECT source, post_id AS item_id, brand, CASE WHEN title IS NULL THEN text ELSE title || '. ' || text END AS text
+    FROM posts
+    UNION ALL
+    SELECT 'survey', response_id, brand, comment FROM survey_responses WHERE nullif(trim(comment), '') IS NOT NULL
+"""
+
+PENDING_SQL = f"""
+    WITH texts AS ({TEXTS_SQL})
     SELECT t.source, t.item_id, t.text FROM texts t
     WHERE NOT EXISTS (SELECT 1 FROM text_scores s
                       WHERE s.source = t.source AND s.item_id = t.item_id AND s.model_version = ?)
@@ -75,8 +78,10 @@ def score_warehouse(
             )
             con.execute(
                 """INSERT INTO text_scores
+                   (source, item_id, model_version, sentiment, p_negative, p_neutral, p_positive, sentiment_score,
+                    topic, topic_score, trust_driver, trust_driver_score, scored_at, topics)
                    SELECT source, item_id, model_version, sentiment, p_negative, p_neutral, p_positive, sentiment_score,
-                          topic, topic_score, trust_driver, trust_driver_score, now()::TIMESTAMP
+                          topic, topic_score, trust_driver, trust_driver_score, now()::TIMESTAMP, topics::VARCHAR[]
                    FROM new_scores"""
             )
             con.unregister("new_scores")
