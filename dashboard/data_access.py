@@ -1,23 +1,29 @@
 """Cached access to the warehouse, at the edge of the app.
 
-Every cached function takes the warehouse path and its current version file (both strings) as
-its first arguments, so the cache key changes when a load publishes a new version: the next rerun
-sees the load without a restart, and apps or tests on different warehouses never share results.
-``version`` is only a key: db.reader() itself always reads the version that is current when it opens.
+Every query function in ``dashboard/queries`` takes a cursor first. ``cached(query)`` turns it into
+a function that takes a ``Warehouse`` (path + current version file) instead, runs it on a read-only
+cursor and caches the result keyed on the path, the version, the query's name and its arguments.
+The key changes when a load publishes a new version, so the next rerun sees the load without a
+restart, and apps or tests on different warehouses never share results. ``version`` is only a key:
+db.reader() always reads the version that is current when it opens.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar, cast
 
-import pandas as pd
 import streamlit as st
+from duckdb import DuckDBPyConnection
 
-from dashboard.queries import loads as queries
+from dashboard.queries import loads, options
 from pipelines import db
 from pipelines.config import settings
 from pipelines.errors import WarehouseMissing
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Warehouse(NamedTuple):
@@ -36,31 +42,36 @@ def current_warehouse() -> Warehouse:
     return Warehouse(str(path), str(version))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def table_counts(path: str, version: str) -> pd.DataFrame:
+# Query functions by (module, name): the cached runner below is one function, so its cache key must
+# name the query rather than rely on a separate st.cache_data per wrapper.
+_QUERIES: dict[tuple[str, str], Callable[..., Any]] = {}
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run(path: str, version: str, module: str, name: str, args: tuple[Any, ...], kwargs: tuple[Any, ...]) -> Any:
     with db.reader(Path(path)) as cur:
-        return queries.table_counts(cur)
+        return _QUERIES[(module, name)](cur, *args, **dict(kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def load_history(path: str, version: str) -> pd.DataFrame:
-    with db.reader(Path(path)) as cur:
-        return queries.load_history(cur)
+def cached(query: Callable[Concatenate[DuckDBPyConnection, P], R]) -> Callable[Concatenate[Warehouse, P], R]:
+    """``query(cur, *args)`` as ``run(warehouse, *args)``: run on a read-only cursor, cached per warehouse version.
+
+    Arguments must be hashable by st.cache_data (str, numbers, dates, tuples, frozen dataclasses).
+    """
+    key = (query.__module__, query.__qualname__)
+    _QUERIES[key] = query
+
+    def run(warehouse: Warehouse, *args: P.args, **kwargs: P.kwargs) -> R:
+        return cast(R, _run(warehouse.path, warehouse.version, *key, tuple(args), tuple(sorted(kwargs.items()))))
+
+    run.__doc__ = query.__doc__
+    run.__name__ = query.__name__
+    return run
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def coverage(path: str, version: str, panel_only: bool) -> pd.DataFrame:
-    with db.reader(Path(path)) as cur:
-        return queries.coverage(cur, panel_only)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def freshness(path: str, version: str) -> pd.DataFrame:
-    with db.reader(Path(path)) as cur:
-        return queries.freshness(cur)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def rejected_rows(path: str, version: str, load_id: int) -> pd.DataFrame:
-    with db.reader(Path(path)) as cur:
-        return queries.rejected_rows(cur, load_id)
+table_counts = cached(loads.table_counts)
+load_history = cached(loads.load_history)
+coverage = cached(loads.coverage)
+freshness = cached(loads.freshness)
+rejected_rows = cached(loads.rejected_rows)
+filter_options = cached(options.filter_options)

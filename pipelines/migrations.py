@@ -166,6 +166,29 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE text_scores ADD COLUMN IF NOT EXISTS topics VARCHAR[];
         """,
     ),
+    (
+        "0008_post_rollups",
+        # Filled by pipelines/rollups.py:refresh_rollups(); empty until then, and readers fall back to
+        # the raw tables while it is stale (rollups.is_fresh).
+        """
+        CREATE TABLE IF NOT EXISTS post_rollups (
+            source VARCHAR NOT NULL,            -- posts.source
+            brand VARCHAR NOT NULL,
+            hour TIMESTAMP NOT NULL,            -- date_trunc('hour', posts.created_at), UTC
+            model_version VARCHAR,              -- text_scores columns; NULL for posts without a score
+            sentiment VARCHAR,
+            topic VARCHAR,
+            posts BIGINT NOT NULL               -- posts in the group (always > 0)
+        );
+        CREATE TABLE IF NOT EXISTS post_rollups_state (
+            posts BIGINT NOT NULL,              -- count(*) FROM posts when the rollup was built
+            last_load_id INTEGER,               -- max(posts.load_id)
+            scores BIGINT NOT NULL,             -- count(*) FROM text_scores of posts (not survey comments)
+            last_scored_at TIMESTAMP,           -- max(text_scores.scored_at) of those
+            built_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 )
 
 

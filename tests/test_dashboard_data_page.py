@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from conftest import make_warehouse, query
+from dashboard_helpers import ARTIFACTS, CHROMIUM_ARGS, Server, streamlit_server, table_with
+from dashboard_helpers import run_app as run_page
 from streamlit.testing.v1 import AppTest
 
 from pipelines.demo import SAMPLE_REVIEWS, SAMPLE_SURVEY, SAMPLE_TWEETS
 from pipelines.ingest.load import ingest_file
 
-REPO = Path(__file__).resolve().parent.parent
-APP = str(REPO / "dashboard" / "app.py")  # AppTest resolves relative paths against the calling file
-ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SMALL_FILE = "brand,created_at,text\nUnited,not a date,hello\nDelta,2015-02-20,fine\nSkyward Air,2015-02-21,new brand\n"
 
 
@@ -49,15 +33,7 @@ def loaded_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_app(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("SIGNALBOARD_DB", str(warehouse))
-    app = AppTest.from_file(APP, default_timeout=30).run()
-    assert not app.exception
-    return app
-
-
-def table_with(app: AppTest, column: str) -> pd.DataFrame:
-    """The first st.dataframe on the page that has this column."""
-    return next(df.value for df in app.dataframe if column in df.value.columns)
+    return run_page(warehouse, monkeypatch, page="data")
 
 
 def test_metrics_equal_counts_in_the_warehouse(loaded_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,54 +131,10 @@ def test_warehouse_with_no_loads_shows_empty_page(warehouse: Path, monkeypatch: 
 # A real server and a real browser, and a load from another process while the page is open.
 
 
-@dataclass(frozen=True)
-class Server:
-    url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(warehouse: Path, tmp_path: Path) -> Iterator[Server]:
-    port = _free_port()
-    log = tmp_path / "streamlit.log"
-    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            command,
-            env={**os.environ, "SIGNALBOARD_DB": str(warehouse)},
-            cwd=REPO,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit did not answer on {server.url}:\n{server.output()}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        # pytest shows this only when the test fails.
-        print(f"--- streamlit output ---\n{server.output()}")
+    with streamlit_server(warehouse, tmp_path / "streamlit.log") as running:
+        yield running
 
 
 @pytest.mark.browser
@@ -237,7 +169,7 @@ def test_running_dashboard_shows_a_load_from_another_process(warehouse: Path, se
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(server.url)
+            page.goto(f"{server.url}/data")
             wait_for_page(page)
             assert_no_error(page)
             assert metrics(page)["Social posts"] == "14,485"

@@ -9,12 +9,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data_access
+from dashboard import data_access, views, widgets
 
 st.title("Data")
 warehouse = data_access.current_warehouse()
 
-counts = data_access.table_counts(*warehouse).iloc[0]
+counts = data_access.table_counts(warehouse).iloc[0]
 social, reviews, survey, loads, rejected = st.columns(5)
 social.metric("Social posts", f"{counts.social_posts:,}")
 reviews.metric("Reviews", f"{counts.reviews:,}")
@@ -28,7 +28,7 @@ def _when(ts: Any) -> str:
 
 
 # Source kinds are code constants (social, reviews, survey), so the captions' Markdown is safe here.
-fresh = data_access.freshness(*warehouse)
+fresh = data_access.freshness(warehouse)
 st.caption(
     "  \n".join(
         f"{r.source}: newest item {_when(r.newest_item)}, last load {_when(r.last_load)}" for r in fresh.itertuples()
@@ -41,15 +41,15 @@ st.subheader("Coverage per brand and source")
 panel_only = st.toggle(
     "Competitor panel only", value=True, help="Off: also brands found in files but not in the panel."
 )
-coverage = data_access.coverage(*warehouse, panel_only)
+coverage = data_access.coverage(warehouse, panel_only)
 if not coverage.empty:
-    st.altair_chart(charts.coverage_bars(coverage), width="stretch")
+    widgets.chart(views.coverage_view(coverage), "data_coverage")
 count = st.column_config.NumberColumn(format="localized")
 day = st.column_config.DateColumn(format="YYYY-MM-DD")
 st.dataframe(coverage, hide_index=True, width="stretch", column_config={"rows": count, "first": day, "last": day})
 
 st.subheader("Load history")
-history = data_access.load_history(*warehouse)
+history = data_access.load_history(warehouse)
 st.dataframe(
     history,
     hide_index=True,
@@ -70,7 +70,7 @@ else:
     }
     newest_with_rejects = next((i for i, n in enumerate(history["rejected"]) if n > 0), 0)
     load_id = st.selectbox("Load", list(labels), index=newest_with_rejects, format_func=labels.__getitem__)
-    rejects = data_access.rejected_rows(*warehouse, load_id)
+    rejects = data_access.rejected_rows(warehouse, load_id)
     if rejects.empty:
         st.text("No rejected rows in this load.")
     else:

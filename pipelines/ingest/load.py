@@ -21,6 +21,7 @@ from pipelines.errors import IngestError
 from pipelines.ingest import checks
 from pipelines.ingest.mapping import PERSONAL_COLUMNS, MappingFile, header_key, read_mapping_file, resolve_columns
 from pipelines.ingest.stage import StagedFile, file_digest, stage
+from pipelines.rollups import refresh_rollups
 from pipelines.survey_questions import SURVEY_ANSWERS, SURVEY_SEGMENTS
 
 Progress = Callable[[str, float], None]
@@ -115,6 +116,8 @@ def ingest_file(
             report("loading", 0.7)
             rejected = _store_rejects(con, load_id, staged)
             accepted = _insert_fresh(con, kind, load_id)
+            if kind != "survey":
+                refresh_rollups(con, load_id)  # adds just this load's posts to the dashboard's hourly counts
             duplicate = staged.rows - rejected - accepted
             rejected += len(staged.csv_errors)
             summary = LoadSummary(

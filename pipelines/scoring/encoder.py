@@ -23,7 +23,7 @@ from pipelines.config import settings
 from pipelines.scoring.sentiment import BRANCH_FILE, MODEL_DIR, branch_version, softmax
 
 WINDOW = 256  # tokens per chunk, special tokens included; all-MiniLM-L6-v2 was trained at 256
-BATCH = 64
+BATCH = 32
 CACHE_DIR = MODEL_DIR / "cache"
 RUNTIME = "onnx-int8"
 
