@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from dashboard import survey_views, views
+from dashboard import reputation_views, survey_views, views
 from dashboard.controls import Filters
 from dashboard.data_access import Warehouse
 from dashboard.export import View
@@ -20,9 +20,9 @@ def board_views(warehouse: Warehouse, filters: Filters) -> list[View]:
     out = [
         views.net_sentiment_view(warehouse, data, filters),
         views.volume_view(warehouse, data, filters),
-        views.net_sentiment_trend_view(warehouse, data, filters),
-        views.share_of_voice_view(warehouse, data, filters),
-        views.topics_view(warehouse, data, filters),
+        reputation_views.net_sentiment_trend_view(warehouse, data, filters),
+        reputation_views.share_of_voice_view(warehouse, data, filters),
+        reputation_views.topics_view(warehouse, data, filters),
     ]
     survey = survey_views.survey_data(warehouse, filters)
     if survey is not None:
@@ -37,7 +37,7 @@ def board_views(warehouse: Warehouse, filters: Filters) -> list[View]:
             with suppress(ValueError):
                 table = survey_views.key_drivers(warehouse, filters, outcome)
                 out.append(survey_views.drivers_view(table, survey, filters, outcome))
-    out.append(views.perception(warehouse, filters, whole_history=True)[0])
+    out.append(reputation_views.perception(warehouse, filters, whole_history=True)[0])
     return out
 
 

@@ -1,4 +1,4 @@
-"""What the Overview and Reputation pages show, assembled from cached queries, metrics and charts.
+"""What the Overview shows (and the trends it shares with Reputation), assembled from cached queries, metrics and charts.
 
 Pages lay these out; the board pack exports the same ``View`` objects, so a slide and the page
 always show the same numbers. Everything here is keyed on (warehouse version, filters).
@@ -17,7 +17,6 @@ from dashboard.controls import Filters
 from dashboard.data_access import Warehouse
 from dashboard.export import View
 from dashboard.metrics import Change, Metric, WavePeriod
-from dashboard.queries import perception as perception_queries
 from dashboard.queries import posts, survey
 from dashboard.spikes import Method, detect_negativity_spikes, detect_spikes
 from dashboard.summaries import Experience, Reputation, SpikeStory
@@ -27,12 +26,9 @@ brand_summary = data_access.cached(posts.brand_summary)
 volume_series = data_access.cached(posts.volume_series)
 topic_sentiment = data_access.cached(posts.topic_sentiment)
 model_versions = data_access.cached(posts.model_versions)
-top_posts = data_access.cached(posts.top_posts)
 posts_between = data_access.cached(posts.posts_between)
-authors = data_access.cached(posts.authors)
 survey_waves = data_access.cached(survey.survey_waves)
 survey_answers = data_access.cached(survey.survey_answers)
-topic_sentiment_by_source = data_access.cached(perception_queries.topic_sentiment_by_source)
 
 # Hourly buckets when the window is this many days or fewer, daily otherwise.
 HOURLY_UP_TO_DAYS = 4
@@ -265,7 +261,7 @@ def footer(data: OverviewData, filters: Filters) -> str:
     )
 
 
-def _notes(definition: str, filters: Filters, n: int, data: OverviewData) -> str:
+def notes(definition: str, filters: Filters, n: int, data: OverviewData) -> str:
     return (
         f"{definition}\nWindow: {filters.window_label()} vs {filters.compare_label()}.\n"
         f"n = {n:,}.\nText model: {', '.join(data.model_versions) or 'none'}.\nBrands: {', '.join(filters.brands)}."
@@ -280,10 +276,10 @@ def net_sentiment_view(warehouse: Warehouse, data: OverviewData, filters: Filter
         rows, colours(warehouse), headline, f"{filters.window_label()}; 95 % Wilson intervals; n = polar posts", "net sentiment"
     )
     n = int(rows["n"].sum())
-    return View("net_sentiment_by_brand", headline, chart, _notes(summaries.NET_SENTIMENT, filters, n, data))
+    return View("net_sentiment_by_brand", headline, chart, notes(summaries.NET_SENTIMENT, filters, n, data))
 
 
-def _trend_title(brand: str, series: pd.DataFrame) -> str:
+def trend_title(brand: str, series: pd.DataFrame) -> str:
     mine = series[series["brand"] == brand]
     if mine.empty:
         return f"No posts about {brand} in the window"
@@ -295,148 +291,11 @@ def volume_view(warehouse: Warehouse, data: OverviewData, filters: Filters) -> V
     """Mentions over time per brand (hourly when the window is short)."""
     g = grain(filters)
     series = volume_series(warehouse, filters.brands, filters.start, filters.end, filters.sources, g)
-    headline = _trend_title(filters.brand, series)
+    headline = trend_title(filters.brand, series)
     chart = charts.trend(
         series, "posts", colours(warehouse), filters.brands, headline, f"Posts per {g}, {filters.window_label()}", "posts", g
     )
-    return View("mentions_over_time", headline, chart, _notes(summaries.MENTIONS, filters, int(series["posts"].sum()), data))
-
-
-def net_sentiment_trend_view(warehouse: Warehouse, data: OverviewData, filters: Filters) -> View:
-    g = "day"
-    series = summaries.series_with_metrics(volume_series(warehouse, filters.brands, filters.start, filters.end, filters.sources, g))
-    mine = series[series["brand"] == filters.brand].dropna(subset=["net_sentiment"])
-    if len(mine) >= 2:
-        first, last = mine["net_sentiment"].iloc[0], mine["net_sentiment"].iloc[-1]
-        headline = f"{filters.brand}: net sentiment {first:+.0f} → {last:+.0f} across the window (daily)"
-    else:
-        headline = f"Net sentiment per day, {filters.window_label()}"
-    chart = charts.trend(
-        series, "net_sentiment", colours(warehouse), filters.brands, headline,
-        "(positive − negative) / (positive + negative) × 100, per day", "net sentiment", g,
-    )
-    return View("net_sentiment_over_time", headline, chart, _notes(summaries.NET_SENTIMENT, filters, int(series["posts"].sum()), data))
-
-
-def share_of_voice_view(warehouse: Warehouse, data: OverviewData, filters: Filters) -> View:
-    g = grain(filters)
-    series = summaries.series_with_metrics(volume_series(warehouse, filters.brands, filters.start, filters.end, filters.sources, g))
-    order = {b: i for i, b in enumerate(filters.brands)}
-    series["order"] = series["brand"].map(order)
-    ours = data.reps_now[0].sov.value
-    headline = f"{filters.brand} holds {ours:.0f} % of the panel's conversation" if ours is not None else "Share of voice"
-    chart = charts.share_of_voice(series, colours(warehouse), filters.brands, headline, f"Share of the panel's posts per {g}")
-    return View("share_of_voice", headline, chart, _notes(summaries.SHARE_OF_VOICE, filters, int(series["posts"].sum()), data))
-
-
-def topics_view(warehouse: Warehouse, data: OverviewData, filters: Filters) -> View:
-    topics = topic_sentiment(warehouse, (filters.brand,), filters.start, filters.end, filters.sources)
-    bars = summaries.topic_bars(topics, filters.brand)
-    named = topics[(topics["brand"] == filters.brand) & (topics["topic"] != "other")].sort_values(
-        ["negative", "topic"], ascending=[False, True]
-    )
-    headline = (
-        f"{named.iloc[0]['topic']} drives most negative posts about {filters.brand} ({int(named.iloc[0]['negative']):,})"
-        if len(named)
-        else f"Topics in posts about {filters.brand}"
-    )
-    chart = charts.topic_sentiment(bars, headline, f"Scored posts per topic and sentiment, {filters.window_label()}")
-    n = int(topics[topics["brand"] == filters.brand]["posts"].sum())
-    return View("topics_by_sentiment", headline, chart, _notes(f"{summaries.NET_SENTIMENT}, per topic; topic and sentiment from the text model, one topic per post", filters, n, data))
-
-
-def spikes_view(replay: SpikeReplay, filters: Filters, kind: str) -> View:
-    value, axis = ("posts", "posts") if kind == "volume" else ("negative_share", "negative share (%)")
-    alerts = [a for a in replay.alerts if a.kind == kind]
-    points = pd.DataFrame(
-        {
-            "start": pd.Series([a.start for a in alerts], dtype="datetime64[ns]"),
-            "value": pd.Series([a.value for a in alerts], dtype=float),
-            "score": pd.Series([a.score for a in alerts], dtype=float),
-        }
-    )
-    headline = (
-        f"{len(alerts)} {kind} alert{'s' if len(alerts) != 1 else ''} for {filters.brand} in {filters.window_label()}"
-    )
-    s = replay.settings
-    subtitle = (
-        f"per {replay.grain}; k = {s.sensitivity:g}, baseline {replay.baseline_periods} {replay.grain}s, "
-        f"cool-down {s.cooldown} periods, {s.method}"
-    )
-    chart = charts.spikes(replay.series, points, value, axis, headline, subtitle)
-    notes = (
-        f"Spike rule: a period is an alert when its {kind} score exceeds k = {s.sensitivity:g} against the previous "
-        f"{replay.baseline_periods} {replay.grain}s; later exceedances within {s.cooldown} periods join the same alert.\n"
-        f"Window: {filters.window_label()}. n = {int(replay.series['posts'].sum()):,} posts."
-    )
-    return View(f"{kind}_alerts", headline, chart, notes)
-
-
-def topic_table(warehouse: Warehouse, filters: Filters) -> pd.DataFrame:
-    """Our brand's topics with their sentiment counts and net sentiment, most negative posts first."""
-    topics = topic_sentiment(warehouse, (filters.brand,), filters.start, filters.end, filters.sources)
-    rows = []
-    for t in topics.to_dict("records"):
-        net = metrics.net_sentiment(int(t["positive"]), int(t["negative"]), int(t["neutral"]))
-        rows.append(
-            {
-                "topic": t["topic"],
-                "posts": int(t["posts"]),
-                "negative": int(t["negative"]),
-                "neutral": int(t["neutral"]),
-                "positive": int(t["positive"]),
-                "net sentiment": net.value,
-                "small sample": net.small_sample,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["topic", "posts", "negative", "neutral", "positive", "net sentiment", "small sample"])
-    return frame.sort_values(["negative", "topic"], ascending=[False, True], ignore_index=True)
-
-
-def topic_names(warehouse: Warehouse, filters: Filters) -> list[str]:
-    topics = topic_sentiment(warehouse, (filters.brand,), filters.start, filters.end, filters.sources)
-    return sorted(topics["topic"].unique().tolist())
-
-
-def amplifier_table(warehouse: Warehouse, filters: Filters, weights: summaries.AmplifierWeights) -> pd.DataFrame:
-    return summaries.amplifiers(authors(warehouse, (filters.brand,), filters.start, filters.end, filters.sources), weights)
-
-
-def sample_posts(warehouse: Warehouse, filters: Filters, sentiment: str, topic: str, limit: int = 10) -> pd.DataFrame:
-    """The most engaging posts of our brand in the window, optionally of one sentiment and topic."""
-    return top_posts(
-        warehouse, (filters.brand,), filters.start, filters.end, filters.sources, "engagement", limit,
-        None if sentiment == "any" else sentiment, None if topic == "any" else topic,
-    )
-
-
-def perception(warehouse: Warehouse, filters: Filters, whole_history: bool) -> tuple[View, pd.DataFrame]:
-    """Net sentiment per topic from each source side by side, and the topics where sources disagree most."""
-    counts = topic_sentiment_by_source(
-        warehouse, (filters.brand,), None if whole_history else filters.start, filters.end, filters.sources,
-        filters.customer_types, filters.regions, filters.travel_purposes,
-    )
-    long, wide = summaries.perception_gap(counts, filters.brand)
-    period = f"up to {filters.end:%d %b %Y}" if whole_history else filters.window_label()
-    top = wide.dropna(subset=["gap"])
-    if len(top):
-        first = top.iloc[0]
-        headline = f"Sources disagree most about {first['topic']} for {filters.brand} ({first['gap']:.0f} points apart)"
-    else:
-        headline = f"Net sentiment per topic and source, {filters.brand}"
-    chart = charts.source_gap(long, headline, f"Net sentiment per topic and source, {period}; one taxonomy and one model")
-    notes = (
-        f"{summaries.NET_SENTIMENT}; a source counts in a topic's gap with at least {summaries.GAP_MIN_N} polar texts.\n"
-        f"Window: {period}.\nn = {int(long['n'].sum()):,} polar texts. Sources: {', '.join(filters.sources)}."
-    )
-    return View("perception_gap", headline, chart, notes), wide
-
-
-def perception_footer(warehouse: Warehouse, view: View, filters: Filters) -> str:
-    """Window, n and source under the Perception-gap page (n and period from the view's notes)."""
-    versions = ", ".join(model_versions(warehouse, filters.brands, filters.start, filters.end, filters.sources)) or "none"
-    facts = " ".join(view.notes.splitlines()[1:])
-    return f"{facts} Brand: {filters.brand}. Text model: {versions}. Source: Signalboard warehouse."
+    return View("mentions_over_time", headline, chart, notes(summaries.MENTIONS, filters, int(series["posts"].sum()), data))
 
 
 def coverage_view(coverage: pd.DataFrame) -> View:

@@ -3,7 +3,7 @@ comments; per topic, what each source says about our brand, and where they disag
 
 import streamlit as st
 
-from dashboard import data_access, views, widgets
+from dashboard import data_access, reputation_views, widgets
 from dashboard.controls import sidebar_filters
 from dashboard.summaries import GAP_MIN_N
 
@@ -17,7 +17,7 @@ st.text(f"{filters.brand}: what social posts, reviews and survey comments say, t
 span = st.radio(
     "Period", ["All data up to the window's end", "The window only"], horizontal=True, key="gap_span"
 )
-view, table = views.perception(warehouse, filters, span.startswith("All"))
+view, table = reputation_views.perception(warehouse, filters, span.startswith("All"))
 widgets.chart(view, "perception_gap")
 net = st.column_config.NumberColumn(format="%+.0f")
 count = st.column_config.NumberColumn(format="localized")
@@ -35,4 +35,4 @@ st.caption(
     "Net sentiment = (positive − negative) / (positive + negative) × 100 per topic and source; n = positive or "
     f"negative texts. A source joins a topic's gap with n ≥ {GAP_MIN_N}. Survey comments follow the segment filters."
 )
-st.caption(views.perception_footer(warehouse, view, filters))
+st.caption(reputation_views.perception_footer(warehouse, view, filters))

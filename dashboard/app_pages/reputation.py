@@ -3,7 +3,7 @@ spike alerts with their explanation, who amplifies it, and sample posts (shown a
 
 import streamlit as st
 
-from dashboard import data_access, summaries, views, widgets
+from dashboard import data_access, reputation_views, summaries, views, widgets
 from dashboard.controls import sidebar_filters
 
 warehouse = data_access.current_warehouse()
@@ -18,7 +18,7 @@ left, right = st.columns(2)
 with left:
     widgets.chart(views.volume_view(warehouse, data, filters), "rep_volume")
 with right:
-    widgets.chart(views.net_sentiment_trend_view(warehouse, data, filters), "rep_net")
+    widgets.chart(reputation_views.net_sentiment_trend_view(warehouse, data, filters), "rep_net")
 now = data.reps_now[0]
 st.caption(
     f"Net sentiment {widgets.format_value(now.net.value, 'pts')} over {now.net.n:,} polar posts, neutral share "
@@ -26,12 +26,12 @@ st.caption(
 )
 
 st.subheader("Share of voice")
-widgets.chart(views.share_of_voice_view(warehouse, data, filters), "rep_sov")
+widgets.chart(reputation_views.share_of_voice_view(warehouse, data, filters), "rep_sov")
 
 st.subheader("Topics driving the conversation")
-widgets.chart(views.topics_view(warehouse, data, filters), "rep_topics")
+widgets.chart(reputation_views.topics_view(warehouse, data, filters), "rep_topics")
 st.dataframe(
-    views.topic_table(warehouse, filters),
+    reputation_views.topic_table(warehouse, filters),
     hide_index=True,
     width="stretch",
     column_config={"net sentiment": st.column_config.NumberColumn(format="%+.1f"), "small sample": "n < 30"},
@@ -54,9 +54,9 @@ settings = views.SpikeSettings(float(sensitivity), int(baseline_days), int(coold
 replay = views.spike_replay(warehouse, filters, settings)
 left, right = st.columns(2)
 with left:
-    widgets.chart(views.spikes_view(replay, filters, "volume"), "rep_spk_volume")
+    widgets.chart(reputation_views.spikes_view(replay, filters, "volume"), "rep_spk_volume")
 with right:
-    widgets.chart(views.spikes_view(replay, filters, "negativity"), "rep_spk_negativity")
+    widgets.chart(reputation_views.spikes_view(replay, filters, "negativity"), "rep_spk_negativity")
 if not replay.alerts:
     st.text("No alerts in this window with these settings.")
 for i, alert in enumerate(replay.alerts):
@@ -79,7 +79,7 @@ with st.expander("Re-weight the score"):
     )
 st.code(weights.formula(), language=None)
 st.dataframe(
-    views.amplifier_table(warehouse, filters, weights),
+    reputation_views.amplifier_table(warehouse, filters, weights),
     hide_index=True,
     width="stretch",
     column_config={
@@ -90,11 +90,11 @@ st.dataframe(
 )
 
 st.subheader("Sample posts")
-topics = views.topic_names(warehouse, filters)
+topics = reputation_views.topic_names(warehouse, filters)
 a, b = st.columns(2)
 sentiment = a.selectbox("Sentiment", ["negative", "positive", "neutral", "any"], key="sample_sentiment")
 topic = b.selectbox("Topic", ["any", *topics], key="sample_topic")
-sample = views.sample_posts(warehouse, filters, sentiment, topic)
+sample = reputation_views.sample_posts(warehouse, filters, sentiment, topic)
 if sample.empty:
     st.text("No posts match.")
 for post in sample.to_dict("records"):
