@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data_access, views, widgets
+from dashboard import data_access, upload, views, widgets
 
 st.title("Data")
 warehouse = data_access.current_warehouse()
@@ -75,3 +75,6 @@ else:
         st.text("No rejected rows in this load.")
     else:
         st.dataframe(rejects, hide_index=True, width="stretch")
+
+st.subheader("Add data")
+upload.add_data(warehouse)

@@ -78,13 +78,17 @@ def ingest_file(
     unknown_brands: str = "add",
     loaded_by: str | None = None,
     progress: Progress | None = None,
+    source_name: str | None = None,
 ) -> LoadSummary:
     """Load one file of ``kind`` (social | reviews | survey) into the warehouse.
 
     Row problems reject just those rows (kept in ``rejected_rows`` with the reason); file problems
     raise IngestError and write nothing. Loading a file that was loaded before adds nothing.
+    ``source_name`` is the file's name as the user knows it (an upload is saved under a temporary
+    name); it is recorded as ``source_file`` and names the survey. Default: ``path``'s name.
     """
     path = Path(path)
+    name = source_name or path.name
     cfg = settings()
     warehouse = warehouse or cfg.warehouse
     report = progress or (lambda stage_name, fraction: None)
@@ -99,19 +103,18 @@ def ingest_file(
     digest = file_digest(path)
     prior = _loaded_before(warehouse, digest[0], kind)
     if prior is not None:
-        return LoadSummary(path.name, kind, 0, 0, 0, 0, time.monotonic() - started, already_loaded_as=prior)
+        return LoadSummary(name, kind, 0, 0, 0, 0, time.monotonic() - started, already_loaded_as=prior)
     try:
         with db.writer(warehouse, cfg.lock_timeout_s) as con:
             report("reading", 0.1)
             staged = stage(con, path, digest)
-            again = _prior_load(con, staged.sha256, kind)
+            again = prior_load(con, staged.sha256, kind)
             if again is not None:
                 raise _AlreadyLoaded(again)
-            columns = resolve_columns(kind, staged.headers, staged.questions, mapping_file)
             report("validating", 0.4)
             load_id = _next_load_id(con)
-            new_brands = _check_rows(
-                con, kind, staged, columns, mapping_file, channel, survey or path.stem, unknown_brands
+            columns, new_brands = check_staged(
+                con, kind, staged, mapping_file, channel, survey or Path(name).stem, unknown_brands
             )
             report("loading", 0.7)
             rejected = _store_rejects(con, load_id, staged)
@@ -121,7 +124,7 @@ def ingest_file(
             duplicate = staged.rows - rejected - accepted
             rejected += len(staged.csv_errors)
             summary = LoadSummary(
-                path.name,
+                name,
                 kind,
                 staged.rows + len(staged.csv_errors),
                 accepted,
@@ -137,7 +140,7 @@ def ingest_file(
             _record_run(con, summary, staged, columns, started_at, loaded_by or getpass.getuser())
             report("publishing", 0.95)
     except _AlreadyLoaded as again_exc:
-        return LoadSummary(path.name, kind, 0, 0, 0, 0, time.monotonic() - started, already_loaded_as=again_exc.load_id)
+        return LoadSummary(name, kind, 0, 0, 0, 0, time.monotonic() - started, already_loaded_as=again_exc.load_id)
     report("done", 1.0)
     return dataclasses.replace(summary, seconds=time.monotonic() - started)
 
@@ -148,12 +151,57 @@ def _loaded_before(warehouse: Path, sha256: str, kind: str) -> int | None:
         return None
     try:
         with db.reader(warehouse) as cur:
-            return _prior_load(cur, sha256, kind)
+            return prior_load(cur, sha256, kind)
     except duckdb.CatalogException:
         return None
 
 
-def _prior_load(con: DuckDBPyConnection, sha256: str, kind: str) -> int | None:
+def check_staged(
+    con: DuckDBPyConnection,
+    kind: str,
+    staged: StagedFile,
+    mapping: MappingFile,
+    channel: str | None,
+    survey: str,
+    unknown_brands: str,
+) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Resolve the columns of the staged file and check every row into temp table ``checked``.
+
+    Returns the column mapping used and the brands that would be new. Writes only to ``brands`` and
+    ``brand_aliases`` (new names found in the file): validate_file runs this on a read-only
+    connection with temp copies of those two tables.
+    """
+    columns = resolve_columns(kind, staged.headers, staged.questions, mapping)
+    return columns, _check_rows(con, kind, staged, columns, mapping, channel, survey, unknown_brands)
+
+
+def row_key(kind: str) -> tuple[str, tuple[str, ...]]:
+    """The table rows of ``kind`` go to and the columns that identify a row there."""
+    return ("survey_responses", ("response_id",)) if kind == "survey" else ("posts", ("source", "post_id"))
+
+
+def fresh_rows_sql(con: DuckDBPyConnection, kind: str) -> tuple[str, list[str], str]:
+    """(target table, its columns, WHERE clause over ``checked f``) for rows a load would insert.
+
+    Valid rows whose key is not stored yet; of repeated keys in the file the first occurrence wins.
+    """
+    table, keys = row_key(kind)
+    key = keys[-1]  # post ids are unique within one file's single source
+    exists = " AND ".join(f"t.{k} = f.{k}" for k in keys)
+    target_cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "load_id"]
+    # Most files hold no repeated ids; only then is the (costlier) first-occurrence filter needed.
+    counts = con.execute(f"SELECT count({key}), count(DISTINCT {key}) FROM checked WHERE problem IS NULL").fetchone()
+    first_only = (
+        ""
+        if counts and counts[0] == counts[1]
+        else (f"AND _row IN (SELECT min(_row) FROM checked WHERE problem IS NULL GROUP BY {key})")
+    )
+    where = f"f.problem IS NULL {first_only} AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {exists})"
+    return table, target_cols, where
+
+
+def prior_load(con: DuckDBPyConnection, sha256: str, kind: str) -> int | None:
+    """The load that already brought this file (same sha256 and kind), or None."""
     row = con.execute(
         "SELECT min(load_id) FROM load_runs WHERE file_sha256 = ? AND kind = ? AND status = 'loaded'", [sha256, kind]
     ).fetchone()
@@ -237,10 +285,10 @@ def _extra_sql(staged: StagedFile, used: set[int]) -> str:
     keep = [i for i, h in enumerate(staged.headers) if i not in used and header_key(h) not in PERSONAL_COLUMNS]
     if not keep:
         return "NULL"
-    return "json_object(" + ", ".join(f"{_literal(staged.headers[i])}, col_{i + 1}" for i in keep) + ")"
+    return "json_object(" + ", ".join(f"{sql_literal(staged.headers[i])}, col_{i + 1}" for i in keep) + ")"
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     """A string literal for a file-supplied name: quotes doubled, so it can only ever be data."""
     return "'" + text.replace("'", "''") + "'"
 
@@ -298,7 +346,7 @@ def _post_select(kind: str, staged: StagedFile, columns: dict[str, int], channel
             name = staged.headers[i].removesuffix("_rating").removesuffix(" rating")
             value, p = checks.number(f"col_{i + 1}", staged.headers[i])
             problems.append(p)
-            pairs.append(f"{_literal(name)}, {value}")
+            pairs.append(f"{sql_literal(name)}, {value}")
         sub_sql = f"json_object({', '.join(pairs)})"
     extra = _extra_sql(staged, used | set(sub_ratings))
     brand_raw = _label(c["brand"])
@@ -307,9 +355,9 @@ def _post_select(kind: str, staged: StagedFile, columns: dict[str, int], channel
     post_id = f"coalesce({checks.label(c['post_id'])}, {identity})" if c["post_id"] else identity
     return f"""
         SELECT _row,
-               {_literal(_POST_SOURCE[kind])} AS source,
+               {sql_literal(_POST_SOURCE[kind])} AS source,
                {post_id} AS post_id,
-               {f"coalesce({checks.label(c['channel'])}, {_literal(channel)})" if c["channel"] else _literal(channel)} AS channel,
+               {f"coalesce({checks.label(c['channel'])}, {sql_literal(channel)})" if c["channel"] else sql_literal(channel)} AS channel,
                {brand_raw} AS brand_raw,
                {author} AS author,
                {values["author_followers"]} AS author_followers,
@@ -361,7 +409,7 @@ def _survey_select(staged: StagedFile, columns: dict[str, int], survey: str) -> 
     return f"""
         SELECT _row,
                {response_id} AS response_id,
-               {_literal(survey)} AS survey,
+               {sql_literal(survey)} AS survey,
                {_label(c["brand"])} AS brand_raw,
                {responded} AS responded_at,
                {wave} AS wave,
@@ -373,7 +421,7 @@ def _survey_select(staged: StagedFile, columns: dict[str, int], survey: str) -> 
 
 
 def _store_rejects(con: DuckDBPyConnection, load_id: int, staged: StagedFile) -> int:
-    pairs = ", ".join(f"{_literal(h)}, s.col_{i + 1}" for i, h in enumerate(staged.headers))
+    pairs = ", ".join(f"{sql_literal(h)}, s.col_{i + 1}" for i, h in enumerate(staged.headers))
     con.execute(
         f"""
         INSERT INTO rejected_rows
@@ -393,25 +441,13 @@ def _store_rejects(con: DuckDBPyConnection, load_id: int, staged: StagedFile) ->
 
 def _insert_fresh(con: DuckDBPyConnection, kind: str, load_id: int) -> int:
     """Insert valid rows not already stored (first occurrence in the file wins); return how many."""
-    if kind == "survey":
-        table, key, exists = "survey_responses", "response_id", "t.response_id = f.response_id"
-    else:
-        table, key, exists = "posts", "post_id", "t.source = f.source AND t.post_id = f.post_id"
-    target_cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "load_id"]
-    # Most files hold no repeated ids; only then is the (costlier) first-occurrence filter needed.
-    counts = con.execute(f"SELECT count({key}), count(DISTINCT {key}) FROM checked WHERE problem IS NULL").fetchone()
-    first_only = (
-        ""
-        if counts and counts[0] == counts[1]
-        else (f"AND _row IN (SELECT min(_row) FROM checked WHERE problem IS NULL GROUP BY {key})")
-    )
+    table, target_cols, where = fresh_rows_sql(con, kind)
     row = con.execute(
         f"""
         INSERT INTO {table} ({", ".join(target_cols)}, load_id)
         SELECT {", ".join("f." + c for c in target_cols)}, ?
         FROM checked f
-        WHERE f.problem IS NULL {first_only}
-          AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {exists})
+        WHERE {where}
         """,
         [load_id],
     ).fetchone()
