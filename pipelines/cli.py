@@ -171,6 +171,23 @@ def loads(db_path: str | None) -> None:
     _run(action)
 
 
+@cli.command("delete-load", epilog="Example: python -m pipelines delete-load 4 --yes")
+@click.argument("load_id", type=click.IntRange(min=1))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--who", help="Who is deleting (recorded in load_runs). Default: your user name.")
+@DB_OPTION
+def delete_load_command(load_id: int, yes: bool, who: str | None, db_path: str | None) -> None:
+    """Remove one load's rows, their scores and its rejected rows; its history row stays, marked deleted."""
+    from pipelines.ingest.delete import delete_load
+
+    def action() -> None:
+        if not yes:
+            click.confirm(f"Delete load #{load_id} and every row and score it brought?", abort=True)
+        click.echo(delete_load(load_id, _warehouse(db_path), deleted_by=who).line())
+
+    _run(action)
+
+
 @cli.command(epilog="Example: python -m pipelines demo && streamlit run dashboard/app.py")
 @click.option("--no-score", is_flag=True, help="Load the sample files but do not run the model.")
 @DB_OPTION

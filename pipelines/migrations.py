@@ -189,6 +189,18 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0009_load_deletions",
+        # A deleted load keeps its load_runs row (status 'deleted'); who deleted it and when is kept here,
+        # in its own table, because ingest inserts load_runs rows positionally (new columns there break it).
+        """
+        CREATE TABLE IF NOT EXISTS load_deletions (
+            load_id INTEGER PRIMARY KEY,        -- load_runs.load_id
+            deleted_at TIMESTAMP NOT NULL,
+            deleted_by VARCHAR NOT NULL
+        );
+        """,
+    ),
 )
 
 

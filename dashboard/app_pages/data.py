@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data_access, upload, views, widgets
+from dashboard import data_access, manage, upload, views, widgets
 
 st.title("Data")
 warehouse = data_access.current_warehouse()
@@ -78,3 +78,6 @@ else:
 
 st.subheader("Add data")
 upload.add_data(warehouse)
+
+st.subheader("Manage loads")
+manage.manage_loads(warehouse)
