@@ -18,9 +18,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.data_access import Warehouse
+from dashboard.mapping_form import brand_form, column_form, saved_mapping_choice
 from pipelines.errors import IngestError, SignalboardError
 from pipelines.ingest.load import LoadSummary, ingest_file
-from pipelines.ingest.validate import KINDS, ValidationReport, validate_file
+from pipelines.ingest.mapping import MappingFile, save_mapping, saved_mapping_path
+from pipelines.ingest.validate import KINDS, FileColumns, ValidationReport, read_columns, validate_file
 from pipelines.scoring.scorer import Scorer
 from pipelines.scoring.warehouse import ScoreSummary, score_warehouse
 
@@ -69,6 +71,21 @@ def guess_kind(data: bytes, name: str) -> str:
 
 
 @contextlib.contextmanager
+def mapping_yaml(text: str) -> Iterator[Path | None]:
+    """A mapping's YAML text in a temporary file, for validate_file and ingest_file; None when empty."""
+    if not text.strip() or text.strip() == "{}":
+        yield None
+        return
+    fd, tmp = tempfile.mkstemp(prefix="signalboard-mapping-", suffix=".yaml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        yield Path(tmp)
+    finally:
+        os.unlink(tmp)
+
+
+@contextlib.contextmanager
 def _named(tmp: Path, name: str) -> Iterator[None]:
     """Messages about the file name the user's file, not the temporary copy."""
     try:
@@ -85,16 +102,32 @@ def plain(text: str) -> str:
     return text.translate(_MARKDOWN)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _validate(file_id: str, name: str, kind: str, path: str, version: str, _data: bytes) -> ValidationReport:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _validate(
+    file_id: str, name: str, kind: str, path: str, version: str, mapping: str, _data: bytes
+) -> ValidationReport:
     # Keyed on the upload's id and the warehouse version, not the bytes (hashing 200 MB per rerun costs).
+    with saved_upload(_data, name) as tmp, _named(tmp, name), mapping_yaml(mapping) as mapping_path:
+        return validate_file(tmp, kind, Path(path), mapping_path, source_name=name)
+
+
+def validate_upload(
+    file_id: str, data: bytes, name: str, kind: str, warehouse: Warehouse, mapping: MappingFile | None = None
+) -> ValidationReport:
+    """validate_file on the upload against the current warehouse version; cached per upload, kind, mapping, version."""
+    text = mapping.to_yaml() if mapping is not None else ""
+    return _validate(file_id, name, kind, warehouse.path, warehouse.version, text, data)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _columns(file_id: str, name: str, path: str, _data: bytes) -> FileColumns:
     with saved_upload(_data, name) as tmp, _named(tmp, name):
-        return validate_file(tmp, kind, Path(path), source_name=name)
+        return read_columns(tmp, Path(path))
 
 
-def validate_upload(file_id: str, data: bytes, name: str, kind: str, warehouse: Warehouse) -> ValidationReport:
-    """validate_file on the upload against the current warehouse version; cached per upload, kind and version."""
-    return _validate(file_id, name, kind, warehouse.path, warehouse.version, data)
+def upload_columns(file_id: str, data: bytes, name: str, warehouse: Warehouse) -> FileColumns:
+    """The upload's columns (and question texts) as ingest reads them; cached per upload."""
+    return _columns(file_id, name, warehouse.path, data)
 
 
 @st.cache_resource(show_spinner=False)
@@ -104,7 +137,12 @@ def scorer() -> Scorer:
 
 
 def load_upload(
-    data: bytes, name: str, kind: str, warehouse: Path, status: DeltaGenerator | None = None
+    data: bytes,
+    name: str,
+    kind: str,
+    warehouse: Path,
+    status: DeltaGenerator | None = None,
+    mapping: MappingFile | None = None,
 ) -> tuple[LoadSummary, ScoreSummary | None]:
     """ingest_file then score_warehouse, as the CLI runs them; progress goes to ``status`` when given."""
     bar = status.progress(0.0, text="Reading") if status is not None else None
@@ -117,8 +155,17 @@ def load_upload(
         if bar is not None:
             bar.progress(0.5 + 0.5 * done / max(total, 1), text=f"Scoring: {done:,} of {total:,} texts")
 
-    with saved_upload(data, name) as tmp, _named(tmp, name):
-        summary = ingest_file(tmp, kind, warehouse=warehouse, loaded_by="dashboard", progress=on_load, source_name=name)
+    text = mapping.to_yaml() if mapping is not None else ""
+    with saved_upload(data, name) as tmp, _named(tmp, name), mapping_yaml(text) as mapping_path:
+        summary = ingest_file(
+            tmp,
+            kind,
+            warehouse=warehouse,
+            mapping=mapping_path,
+            loaded_by="dashboard",
+            progress=on_load,
+            source_name=name,
+        )
     if summary.already_loaded_as is not None:
         return summary, None
     if bar is not None:
@@ -158,10 +205,26 @@ def add_data(warehouse: Warehouse) -> None:
         key=f"upload_kind_{upload.file_id}",
     )
     try:
-        report = validate_upload(upload.file_id, data, upload.name, kind, warehouse)
+        columns = upload_columns(upload.file_id, data, upload.name, warehouse)
     except SignalboardError as exc:
         st.error(plain(f"This file cannot be loaded: {exc}"))
         return
+    mapping = _mapping_step(upload.file_id, kind, columns)
+    if mapping is None:
+        return
+    try:
+        # Unknown brand names come from a first pass; the analyst's choices for them then re-validate.
+        report = validate_upload(upload.file_id, data, upload.name, kind, warehouse, mapping)
+        brands = brand_form(
+            f"upload_brand_{upload.file_id}", report.unknown_brands, report.known_brands, mapping.brands
+        )
+        if brands != mapping.brands:
+            mapping = MappingFile(mapping.columns, brands, mapping.channel, mapping.unused)
+            report = validate_upload(upload.file_id, data, upload.name, kind, warehouse, mapping)
+    except SignalboardError as exc:
+        st.error(plain(f"This file cannot be loaded with this mapping: {exc}"))
+        return
+    _save_step(mapping)
     _show_report(report)
     if report.already_loaded_as is not None:
         st.info(f"This file was already loaded as load #{report.already_loaded_as}; loading it again adds nothing.")
@@ -169,7 +232,7 @@ def add_data(warehouse: Warehouse) -> None:
     if st.button("Confirm: load and score", type="primary", disabled=report.accepted.empty, key="upload_confirm"):
         with st.status("Loading and scoring", expanded=True) as status:
             try:
-                summary, scored = load_upload(data, upload.name, kind, Path(warehouse.path), status)
+                summary, scored = load_upload(data, upload.name, kind, Path(warehouse.path), status, mapping)
             except SignalboardError as exc:
                 status.update(label="Nothing was loaded", state="error")
                 st.error(plain(str(exc)))
@@ -177,6 +240,44 @@ def add_data(warehouse: Warehouse) -> None:
             status.update(label="Loaded and scored", state="complete")
         st.session_state["upload_result"] = summary.line() + (f" {scored.line()}" if scored else "")
         st.rerun()  # the page's counts and tables read the new warehouse version
+
+
+def _mapping_step(file_id: str, kind: str, columns: FileColumns) -> MappingFile | None:
+    """The saved-mapping choice and the column form; None (with the reasons shown) while it cannot validate."""
+    st.caption(f"Detected layout: {columns.layout} {columns.file_format}")
+    saved_name, saved, problem = saved_mapping_choice()
+    if problem:
+        st.error(plain(problem))
+    st.caption("Columns: which column of the file feeds each field (suggested from the column names)")
+    mapping, notes, missing = column_form(f"upload_map_{file_id}_{kind}_{saved_name or ''}", kind, columns, saved)
+    for message in notes:
+        st.warning(plain(message))
+    if missing:
+        st.error(plain(f"Pick a column for the required field(s): {', '.join(missing)}."))
+        return None
+    return mapping
+
+
+def _save_step(mapping: MappingFile) -> None:
+    """'Save mapping as': the name is checked and only ever names a file in the mappings folder."""
+    saved_as = st.session_state.pop("upload_mapping_saved", None)
+    if saved_as:
+        st.success(plain(saved_as))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    name = left.text_input("Save mapping as", key="upload_mapping_name", placeholder="e.g. weekly_social")
+    if right.button("Save mapping", key="upload_mapping_save"):
+        try:
+            existed = saved_mapping_path(name.strip()).is_file()
+            path = save_mapping(name.strip(), mapping)
+        except (SignalboardError, OSError) as exc:
+            st.error(plain(str(exc)))
+            return
+        verb = "Replaced" if existed else "Saved"
+        st.session_state["upload_mapping_saved"] = (
+            f"{verb} mapping '{path.stem}'. Apply it to a later upload above, or from the command line "
+            f"with --mapping {path.stem}."
+        )
+        st.rerun()  # the saved-mapping list now includes it
 
 
 def _show_report(report: ValidationReport) -> None:

@@ -1,17 +1,24 @@
 """Which column of a file feeds which canonical field.
 
 Order of precedence: an explicit mapping file, then the canonical name itself, then the common
-names below (first match wins), then, for survey exports, the question text.
+names below (first match wins), then, for survey exports, the question text. A field the mapping
+file sets to null is not used, even where a column would match it.
+
+Named mappings (saved from the Data page) are YAML files of the same format in one folder,
+``data/mappings`` or $SIGNALBOARD_MAPPINGS; wherever a mapping file is read, a bare name such as
+``weekly_social`` that is not a file stands for the saved mapping of that name.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from pipelines.config import REPO_ROOT
 from pipelines.errors import IngestError
 from pipelines.survey_questions import SURVEY_ANSWERS
 
@@ -92,12 +99,66 @@ class MappingFile:
     columns: dict[str, str] = field(default_factory=dict)
     brands: dict[str, str] = field(default_factory=dict)
     channel: str | None = None
+    unused: frozenset[str] = frozenset()  # fields set to null: never filled from the file
+
+    def to_yaml(self) -> str:
+        """The mapping in the format read_mapping_file reads (unused fields as null)."""
+        doc: dict[str, object] = {}
+        columns: dict[str, str | None] = {**self.columns, **{name: None for name in sorted(self.unused)}}
+        if columns:
+            doc["columns"] = columns
+        if self.brands:
+            doc["brands"] = dict(self.brands)
+        if self.channel:
+            doc["channel"] = self.channel
+        return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
-def read_mapping_file(path: Path | None) -> MappingFile:
-    """Parse a mapping YAML file (see docs in data/README.md); None gives an empty mapping."""
+# A saved mapping's name becomes a file name, so it is held to a safe alphabet (no dots, no slashes).
+MAPPING_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def mappings_dir() -> Path:
+    """Where named mappings are saved: $SIGNALBOARD_MAPPINGS, default data/mappings."""
+    return Path(os.environ.get("SIGNALBOARD_MAPPINGS") or REPO_ROOT / "data" / "mappings")
+
+
+def saved_mapping_path(name: str) -> Path:
+    """The file of the saved mapping ``name``; IngestError if the name is not letters, digits, - and _."""
+    if not MAPPING_NAME.fullmatch(name):
+        raise IngestError(
+            f"Mapping name {name!r} is not allowed: use 1 to 64 letters, digits, '-' and '_' (no spaces or dots)."
+        )
+    return mappings_dir() / f"{name}.yaml"
+
+
+def saved_mappings() -> list[str]:
+    """Names of the saved mappings, sorted."""
+    folder = mappings_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.yaml") if p.is_file() and MAPPING_NAME.fullmatch(p.stem))
+
+
+def save_mapping(name: str, mapping: MappingFile) -> Path:
+    """Write ``mapping`` as the saved mapping ``name`` (replacing one of that name); returns its file."""
+    path = saved_mapping_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(mapping.to_yaml(), encoding="utf-8")
+    tmp.replace(path)  # a reader never sees half a file
+    return path
+
+
+def read_mapping_file(path: Path | str | None) -> MappingFile:
+    """Parse a mapping YAML file (see docs in data/README.md) or a saved mapping's name; None: empty."""
     if path is None:
         return MappingFile()
+    if not Path(path).exists() and MAPPING_NAME.fullmatch(str(path)):
+        path = saved_mapping_path(str(path))
+        if not path.is_file():
+            names = ", ".join(saved_mappings()) or "none yet"
+            raise IngestError(f"No mapping file or saved mapping named '{path.stem}' (saved mappings: {names}).")
     try:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -115,16 +176,33 @@ def read_mapping_file(path: Path | None) -> MappingFile:
         )
     channel = doc.get("channel")
     return MappingFile(
-        {str(k): str(v) for k, v in columns.items()},
+        {str(k): str(v) for k, v in columns.items() if v is not None},
         {str(k): str(v) for k, v in brands.items()},
         str(channel) if channel else None,
+        frozenset(str(k) for k, v in columns.items() if v is None),
     )
+
+
+def fields_for(kind: str) -> tuple[str, ...]:
+    """The canonical fields of ``kind``, in the order the mapping form lists them."""
+    if kind not in KINDS:
+        raise IngestError(f"Unknown kind '{kind}'; use one of {', '.join(KINDS)}.")
+    return tuple(SURVEY_SYNONYMS if kind == "survey" else POST_SYNONYMS)
 
 
 def resolve_columns(
     kind: str, headers: tuple[str, ...], questions: tuple[str, ...], mapping: MappingFile
 ) -> dict[str, int]:
     """Canonical field -> 0-based column position. Raises IngestError naming what is missing."""
+    resolved = suggest_columns(kind, headers, questions, mapping)
+    _check_required(kind, resolved, SURVEY_SYNONYMS if kind == "survey" else POST_SYNONYMS)
+    return resolved
+
+
+def suggest_columns(
+    kind: str, headers: tuple[str, ...], questions: tuple[str, ...], mapping: MappingFile
+) -> dict[str, int]:
+    """resolve_columns without the check for required fields: what the mapping form starts from."""
     if kind not in KINDS:
         raise IngestError(f"Unknown kind '{kind}'; use one of {', '.join(KINDS)}.")
     synonyms = SURVEY_SYNONYMS if kind == "survey" else POST_SYNONYMS
@@ -137,7 +215,7 @@ def resolve_columns(
         resolved[canonical] = position
     taken = set(resolved.values())
     for canonical, names in synonyms.items():
-        if canonical in resolved:
+        if canonical in resolved or canonical in mapping.unused:
             continue
         for name in names:
             key = header_key(name)
@@ -147,14 +225,18 @@ def resolve_columns(
                 break
     if kind == "survey":
         for answer in SURVEY_ANSWERS:
-            if answer.name in resolved:
+            if answer.name in resolved or answer.name in mapping.unused:
                 continue
             hits = [i for i, q in enumerate(questions) if i not in taken and answer.matches(q)]
             if len(hits) == 1:
                 resolved[answer.name] = hits[0]
                 taken.add(hits[0])
-    _check_required(kind, resolved, synonyms)
     return resolved
+
+
+def find_column(source: str, headers: tuple[str, ...], questions: tuple[str, ...]) -> int | None:
+    """Where a mapping's column name points in this file (header, question text, or normalised header)."""
+    return _find(source, headers, questions, [header_key(h) for h in headers])
 
 
 def _find(source: str, headers: tuple[str, ...], questions: tuple[str, ...], keys: list[str]) -> int | None:

@@ -16,6 +16,7 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from pipelines import db
+from pipelines.brands import ALIAS_KEY_SQL
 from pipelines.config import settings
 from pipelines.errors import IngestError
 from pipelines.ingest.load import check_staged, fresh_rows_sql, prior_load, row_key, sql_literal
@@ -38,6 +39,8 @@ class ValidationReport:
     column_mapping: dict[str, str]  # canonical field -> the file's column used for it
     already_loaded_as: int | None
     new_brands: tuple[str, ...]
+    unknown_brands: tuple[str, ...]  # brand names/handles in the file that are not a known brand or alias
+    known_brands: tuple[str, ...]  # the warehouse's brands, in display order
     preview: pd.DataFrame = field(repr=False)  # the first rows as read, all text
     accepted: pd.DataFrame = field(repr=False)  # rows that would load, as they would be stored
     rejected: pd.DataFrame = field(repr=False)  # row, line, reason, raw
@@ -85,7 +88,7 @@ def validate_file(
     path: Path,
     kind: str,
     warehouse: Path | None = None,
-    mapping: Path | None = None,
+    mapping: Path | str | None = None,
     *,
     channel: str | None = None,
     survey: str | None = None,
@@ -104,7 +107,8 @@ def validate_file(
     mapping_file = read_mapping_file(mapping)
     digest = file_digest(path)
     with db.reader(Path(warehouse or settings().warehouse)) as cur:
-        _shadow_brand_tables(cur)
+        source = _source_catalog(cur)
+        _shadow_brand_tables(cur, source)
         staged = stage(cur, path, digest)
         columns, new_brands = check_staged(cur, kind, staged, mapping_file, channel, survey or Path(name).stem, "add")
         _, target_cols, where = fresh_rows_sql(cur, kind)
@@ -118,6 +122,8 @@ def validate_file(
             column_mapping={n: staged.headers[i] for n, i in sorted(columns.items(), key=lambda kv: kv[1])},
             already_loaded_as=prior_load(cur, staged.sha256, kind),
             new_brands=new_brands,
+            unknown_brands=_unknown_brands(cur, source),
+            known_brands=_known_brands(cur, source),
             preview=_preview(cur, staged),
             accepted=cur.execute(
                 f"""SELECT f._row AS "row", {", ".join("f." + c for c in target_cols)}
@@ -128,12 +134,56 @@ def validate_file(
         )
 
 
-def _shadow_brand_tables(cur: DuckDBPyConnection) -> None:
-    """Temp copies of the brand tables: check_staged may add brands, and those writes must stay here."""
+@dataclass(frozen=True)
+class FileColumns:
+    """A file's columns as ingest reads them: what the mapping form offers."""
+
+    headers: tuple[str, ...]
+    questions: tuple[str, ...]  # survey exports: the question text per column, else the headers again
+    file_format: str
+    layout: str
+
+
+def read_columns(path: Path, warehouse: Path | None = None) -> FileColumns:
+    """Stage ``path`` (read-only, as validate_file does) and return its columns; IngestError for file problems."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"File not found: {path}")
+    with db.reader(Path(warehouse or settings().warehouse)) as cur:
+        staged = stage(cur, path, file_digest(path))
+    return FileColumns(staged.headers, staged.questions, staged.file_format, staged.layout)
+
+
+def _source_catalog(cur: DuckDBPyConnection) -> str:
+    """The warehouse's catalog, quoted: the real tables, as opposed to this cursor's temp shadows."""
     catalog = cur.execute("SELECT current_database()").fetchone()
-    source = db.quote_ident(str(catalog[0])) if catalog else "main"
+    return db.quote_ident(str(catalog[0])) if catalog else "main"
+
+
+def _shadow_brand_tables(cur: DuckDBPyConnection, source: str) -> None:
+    """Temp copies of the brand tables: check_staged may add brands, and those writes must stay here."""
     for table in ("brands", "brand_aliases"):
         cur.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {source}.main.{table}")
+
+
+def _unknown_brands(cur: DuckDBPyConnection, source: str) -> tuple[str, ...]:
+    """Brand values of loadable rows matching no brand or alias in the warehouse (before any mapping).
+
+    Spellings that normalise alike ('@SkyAir', 'skyair') are one brand; the first in sort order names it.
+    """
+    key = ALIAS_KEY_SQL.format("brand_raw")
+    rows = cur.execute(
+        f"""SELECT min(brand_raw) FROM checked
+            WHERE brand_raw IS NOT NULL AND problem IS NULL
+              AND {key} NOT IN (SELECT alias_key FROM {source}.main.brand_aliases)
+            GROUP BY {key} ORDER BY 1"""
+    ).fetchall()
+    return tuple(str(r[0]) for r in rows)
+
+
+def _known_brands(cur: DuckDBPyConnection, source: str) -> tuple[str, ...]:
+    rows = cur.execute(f"SELECT brand FROM {source}.main.brands ORDER BY position, brand").fetchall()
+    return tuple(str(r[0]) for r in rows)
 
 
 def _preview(cur: DuckDBPyConnection, staged: StagedFile) -> pd.DataFrame:
