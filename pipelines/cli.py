@@ -289,17 +289,16 @@ def train_sentiment(train_csv: Path, val_csv: Path, seed: int, epochs: int, tune
 @click.option(
     "--taxonomy",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Topic taxonomy YAML (default: data/taxonomies/airline_cx.yaml).",
+    help="Topic taxonomy YAML (default: the active one; see `python -m pipelines taxonomy show`).",
 )
 def score_file_command(source: Path, target: Path, text_column: str, taxonomy: Path | None) -> None:
     """Write SOURCE's rows plus sentiment, probabilities, score, topic and trust driver to TARGET."""
     from pipelines.scoring.files import read_text_csv, score_file
     from pipelines.scoring.scorer import Scorer
-    from pipelines.scoring.topics import CX_TAXONOMY
 
     def action() -> None:
         rows = len(read_text_csv(source, text_column))  # fail fast, before loading the model
-        scorer = Scorer.load(taxonomy or CX_TAXONOMY)
+        scorer = Scorer.load(taxonomy)
         with tqdm(total=rows, desc="scoring", unit="text", file=sys.stderr, leave=False, disable=None) as bar:
             summary = score_file(scorer, source, target, text_column, progress=bar.update)
         click.echo(summary.line(target))
@@ -363,6 +362,55 @@ def discover_topics_command(seed: int, max_topics: int, min_size: int, force: bo
     def action() -> None:
         summary = discover_warehouse(_warehouse(db_path), Encoder.load(), seed, max_topics, min_size, force)
         click.echo(summary.line())
+
+    _run(action)
+
+
+@cli.group(epilog="Example: python -m pipelines taxonomy install edited.yaml && python -m pipelines score")
+def taxonomy() -> None:
+    """Show, install or reset the active topic taxonomy (then `score` re-assigns every text's topic)."""
+
+
+@taxonomy.command("show")
+def taxonomy_show() -> None:
+    """Print the active taxonomy's file and topics."""
+    from pipelines.scoring.taxonomy_admin import active_taxonomy, is_default
+
+    def action() -> None:
+        path, active = active_taxonomy()
+        click.echo(f"{'Default' if is_default() else 'Installed'} taxonomy {path}: {len(active.topics)} topics")
+        for topic in active.topics:
+            click.echo(f"  {topic.name}: {topic.description}")
+
+    _run(action)
+
+
+@taxonomy.command("install")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def taxonomy_install(path: Path) -> None:
+    """Check PATH and make it the active taxonomy; one with errors is refused and nothing changes."""
+    from pipelines.scoring.taxonomy_admin import install_taxonomy
+
+    def action() -> None:
+        installed = install_taxonomy(path.read_bytes(), path.name)
+        click.echo(
+            f"Installed {path.name} ({len(installed.topics)} topics) at {settings().taxonomy_file}. "
+            "Run `python -m pipelines score` to re-assign topics."
+        )
+
+    _run(action)
+
+
+@taxonomy.command("reset")
+def taxonomy_reset() -> None:
+    """Go back to the shipped default taxonomy."""
+    from pipelines.scoring.taxonomy_admin import reset_taxonomy
+
+    def action() -> None:
+        if reset_taxonomy():
+            click.echo("Back to the default taxonomy. Run `python -m pipelines score` to re-assign topics.")
+        else:
+            click.echo("The default taxonomy is already active.")
 
     _run(action)
 

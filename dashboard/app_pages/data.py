@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data_access, manage, upload, views, widgets
+from dashboard import data_access, manage, taxonomy_admin, upload, views, widgets
 
 st.title("Data")
 warehouse = data_access.current_warehouse()
@@ -81,3 +81,6 @@ upload.add_data(warehouse)
 
 st.subheader("Manage loads")
 manage.manage_loads(warehouse)
+
+st.subheader("Topic taxonomy")
+taxonomy_admin.taxonomy_section(warehouse)

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines.config import settings
 from pipelines.scoring.encoder import Encoder
 from pipelines.scoring.sentiment import LABELS
 from pipelines.scoring.topics import (
     BACKGROUND_FILE,
-    CX_TAXONOMY,
     OTHER,
     TRUST_TAXONOMY,
     TopicMatcher,
@@ -48,7 +48,10 @@ class Scorer:
     version: str  # model + runtime + both taxonomies: changing any of them re-scores everything
 
     @classmethod
-    def load(cls, taxonomy: Path = CX_TAXONOMY, trust_taxonomy: Path = TRUST_TAXONOMY) -> Scorer:
+    def load(cls, taxonomy: Path | None = None, trust_taxonomy: Path = TRUST_TAXONOMY) -> Scorer:
+        """``taxonomy`` defaults to the active one (settings().taxonomy), so the CLI, the dashboard and
+        the tests score with the same topics."""
+        taxonomy = taxonomy or settings().taxonomy
         encoder = Encoder.load()
         digest = hashlib.sha256(b"".join(Path(p).read_bytes() for p in (taxonomy, trust_taxonomy, BACKGROUND_FILE)))
         return cls(
