@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import data_access, drivers, metrics, survey_charts
+from dashboard import data_access, drivers, metrics, survey_charts, upload
 from dashboard.charts import metric_by_brand
 from dashboard.controls import Filters
 from dashboard.data_access import Warehouse
@@ -23,11 +24,14 @@ from dashboard.metrics import Change, Metric, WavePeriod
 from dashboard.queries import survey
 from dashboard.takeaways import ordinal
 from dashboard.views import Card, colours, survey_answers, survey_period, survey_waves, topic_sentiment
+from pipelines import corrections
+from pipelines.errors import SignalboardError
 
 trust_driver_sentiment = data_access.cached(survey.trust_driver_sentiment)
 text_coverage = data_access.cached(survey.text_coverage)
 text_topics = data_access.cached(survey.text_topics)
 verbatims = data_access.cached(survey.verbatims)
+current_corrections = data_access.cached(corrections.list_corrections)
 
 OUTCOMES = {"CSAT (1–5 satisfaction)": "csat", "NPS answer (0–10)": "nps"}
 SEGMENT_NAMES = {"Customer type": "customer_type", "Region": "region", "Travel purpose": "travel_purpose"}
@@ -320,3 +324,40 @@ def footer(data: SurveyData | None, filters: Filters, texts: TextCoverage) -> st
         f"Window {filters.window_label()} (compared with {filters.compare_label()}); {survey}; "
         f"{texts.texts:,} posts and reviews of {filters.brand}. Text model: {texts.model}. Source: Signalboard warehouse."
     )
+
+
+CORRECTABLE = {"Sentiment": "sentiment", "Topic": "topic", "Trust driver": "trust_driver"}
+
+
+def correction_form(warehouse: Warehouse, shown: pd.DataFrame) -> None:
+    """A form to correct the sentiment, topic or trust driver of one of the ``shown`` verbatims (picked by
+    source and id); a saved correction wins over the model in every metric, so the page reruns at once."""
+    if shown.empty:
+        st.info("No verbatims to correct in this selection.")
+        return
+    if "cx_correct_done" in st.session_state:
+        st.success(upload.plain(st.session_state.pop("cx_correct_done")))
+    ids = [f"{source}:{item_id}" for source, item_id in zip(shown["source"], shown["item_id"], strict=True)]
+    field_name = str(st.selectbox("Field", list(CORRECTABLE), key="cx_correct_field"))
+    field = CORRECTABLE[field_name]
+    with st.form("cx_correct"):
+        picked = str(st.selectbox("Text (source:id, as in the table)", ids, key="cx_correct_id"))
+        value = str(st.selectbox("Correct value", corrections.allowed_values(field), key="cx_correct_value"))
+        reason = st.text_input("Why the model is wrong", key="cx_correct_reason")
+        who = st.text_input("Your name", key="cx_correct_who")
+        saved = st.form_submit_button("Save correction")
+    if saved:
+        source, item_id = picked.split(":", 1)
+        try:
+            corrections.correct(Path(warehouse.path), source, item_id, field, value, reason, who)
+        except SignalboardError as problem:
+            st.error(upload.plain(str(problem)))
+            return
+        st.session_state["cx_correct_done"] = f"Saved: {field_name.lower()} of {picked} is now {value}."
+        st.rerun()  # every count reads the new warehouse version
+
+
+def corrections_csv(warehouse: Warehouse) -> bytes:
+    """Sentiment corrections as UTF-8 CSV in the training-data format (text,label). Texts are written as
+    they are (no spreadsheet quoting: many tweets start with '@'), as the model's training files are."""
+    return corrections.export_corrections(Path(warehouse.path)).to_csv(index=False).encode("utf-8")

@@ -201,6 +201,58 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0010_corrections",
+        # Analysts' corrections of a text's labels (pipelines/corrections.py). Keyed by the text, not the
+        # model version, so a re-score with a new model keeps them. One current value per text and field
+        # (a new one replaces it); every correction is also appended to corrections_log, whose row count
+        # tells post_rollups_state that labels changed.
+        """
+        CREATE TABLE IF NOT EXISTS corrections (
+            source VARCHAR NOT NULL,            -- social | review | survey (as in text_scores)
+            item_id VARCHAR NOT NULL,
+            field VARCHAR NOT NULL,             -- sentiment | topic | trust_driver
+            value VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            corrected_by VARCHAR NOT NULL,
+            corrected_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (source, item_id, field)
+        );
+        CREATE TABLE IF NOT EXISTS corrections_log (
+            source VARCHAR NOT NULL,
+            item_id VARCHAR NOT NULL,
+            field VARCHAR NOT NULL,
+            value VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            corrected_by VARCHAR NOT NULL,
+            corrected_at TIMESTAMP NOT NULL
+        );
+        ALTER TABLE post_rollups_state ADD COLUMN IF NOT EXISTS corrections BIGINT;  -- count(*) FROM corrections_log
+        -- What every metric reads: the model's scores with the corrections applied. p_* stay the model's;
+        -- a corrected sentiment sets sentiment_score to -1, 0 or +1 so score-based views agree with the
+        -- label; a corrected topic replaces topics with [topic] ([] for 'other').
+        CREATE OR REPLACE VIEW text_labels AS
+        SELECT s.source, s.item_id, s.model_version,
+               coalesce(c.sentiment, s.sentiment) AS sentiment,
+               s.p_negative, s.p_neutral, s.p_positive,
+               CASE c.sentiment WHEN 'positive' THEN 1.0 WHEN 'negative' THEN -1.0 WHEN 'neutral' THEN 0.0
+                    ELSE s.sentiment_score END AS sentiment_score,
+               coalesce(c.topic, s.topic) AS topic, s.topic_score,
+               coalesce(c.trust_driver, s.trust_driver) AS trust_driver, s.trust_driver_score,
+               s.scored_at,
+               CASE WHEN c.topic IS NULL THEN s.topics WHEN c.topic = 'other' THEN []::VARCHAR[]
+                    ELSE [c.topic] END AS topics,
+               c.sentiment IS NOT NULL OR c.topic IS NOT NULL OR c.trust_driver IS NOT NULL AS corrected
+        FROM text_scores s
+        LEFT JOIN (
+            SELECT source, item_id,
+                   any_value(value) FILTER (field = 'sentiment') AS sentiment,
+                   any_value(value) FILTER (field = 'topic') AS topic,
+                   any_value(value) FILTER (field = 'trust_driver') AS trust_driver
+            FROM corrections GROUP BY source, item_id
+        ) c ON c.source = s.source AND c.item_id = s.item_id;
+        """,
+    ),
 )
 
 

@@ -122,4 +122,27 @@ st.dataframe(
     column_config={"created_at": st.column_config.DatetimeColumn("time (UTC)", format="YYYY-MM-DD HH:mm")},
     key="cx_verbatims",
 )
+
+st.subheader("Correct the model")
+st.caption(
+    "A correction of a text's sentiment, topic or trust driver wins over the model in every metric and is kept "
+    "when the texts are scored again. Pick the text by its source and id in the table above."
+)
+survey_views.correction_form(warehouse, found)
+corrected = survey_views.current_corrections(warehouse)
+if not corrected.empty:
+    st.dataframe(
+        corrected,
+        hide_index=True,
+        width="stretch",
+        column_config={"corrected_at": st.column_config.DatetimeColumn("when (UTC)", format="YYYY-MM-DD HH:mm")},
+        key="cx_corrections",
+    )
+    st.download_button(
+        "Download sentiment corrections (training CSV: text,label)",
+        survey_views.corrections_csv(warehouse),
+        file_name="sentiment_corrections.csv",
+        mime="text/csv",
+        key="cx_corrections_csv",
+    )
 st.caption(survey_views.footer(data, filters, texts))

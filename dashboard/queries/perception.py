@@ -30,10 +30,10 @@ def topic_sentiment_by_source(
         WITH items AS (
             SELECT CASE p.source WHEN 'review' THEN 'reviews' ELSE 'social' END AS source, p.brand,
                    p.created_at AS seen_at, s.sentiment, s.topic
-            FROM posts p JOIN text_scores s ON s.source = p.source AND s.item_id = p.post_id
+            FROM posts p JOIN text_labels s ON s.source = p.source AND s.item_id = p.post_id
             UNION ALL
             SELECT 'survey', r.brand, coalesce(r.responded_at, r.wave::TIMESTAMP), s.sentiment, s.topic
-            FROM survey_responses r JOIN text_scores s ON s.source = 'survey' AND s.item_id = r.response_id
+            FROM survey_responses r JOIN text_labels s ON s.source = 'survey' AND s.item_id = r.response_id
             WHERE true {SEGMENT_FILTER}
         )
         SELECT brand, topic, source, count(*) AS texts,

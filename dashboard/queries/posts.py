@@ -31,7 +31,7 @@ _SCORED_POSTS = """
            coalesce(p.reshares, 0) AS reshares, coalesce(p.likes, 0) AS likes, coalesce(p.replies, 0) AS replies,
            s.sentiment, s.sentiment_score, s.topic, s.model_version
     FROM posts p
-    LEFT JOIN text_scores s ON s.source = p.source AND s.item_id = p.post_id
+    LEFT JOIN text_labels s ON s.source = p.source AND s.item_id = p.post_id
     WHERE list_contains(?, p.brand) AND list_contains(?, p.source)
       AND p.created_at >= ? AND p.created_at < ?
 """

@@ -85,12 +85,12 @@ def survey_answers(
 _TEXTS = """
     SELECT p.source, p.post_id AS item_id, p.brand, p.created_at, p.title, p.text,
            s.sentiment, s.topic, s.trust_driver, s.model_version
-    FROM posts p LEFT JOIN text_scores s ON s.source = p.source AND s.item_id = p.post_id
+    FROM posts p LEFT JOIN text_labels s ON s.source = p.source AND s.item_id = p.post_id
     WHERE list_contains(?, p.brand) AND list_contains(?, p.source) AND p.created_at >= ? AND p.created_at < ?
     UNION ALL
     SELECT 'survey', r.response_id, r.brand, coalesce(r.responded_at, r.wave::TIMESTAMP), NULL, r.comment,
            s.sentiment, s.topic, s.trust_driver, s.model_version
-    FROM survey_responses r LEFT JOIN text_scores s ON s.source = 'survey' AND s.item_id = r.response_id
+    FROM survey_responses r LEFT JOIN text_labels s ON s.source = 'survey' AND s.item_id = r.response_id
     WHERE ? AND r.comment IS NOT NULL AND list_contains(?, r.brand)
       AND coalesce(r.responded_at, r.wave::TIMESTAMP) >= ? AND coalesce(r.responded_at, r.wave::TIMESTAMP) < ?
 """
@@ -156,11 +156,11 @@ def verbatims(
     limit: int = 200,
 ) -> pd.DataFrame:
     """Texts of posts, reviews and survey comments (when "survey" is among the sources), newest
-    first, optionally of one topic and one sentiment: created_at, brand, source, sentiment, topic,
-    title, text. ``total`` on every row counts all matching texts, beyond the limit."""
+    first, optionally of one topic and one sentiment: created_at, brand, source, item_id (for a
+    correction), sentiment, topic, title, text. ``total`` on every row counts all matching texts, beyond the limit."""
     return cur.execute(
         f"""
-        SELECT created_at, brand, source, sentiment, topic, title, text, count(*) OVER () AS total
+        SELECT created_at, brand, source, item_id, sentiment, topic, title, text, count(*) OVER () AS total
         FROM ({_TEXTS})
         WHERE (? IS NULL OR topic = ?) AND (? IS NULL OR sentiment = ?)
         ORDER BY created_at DESC, source, item_id LIMIT ?
