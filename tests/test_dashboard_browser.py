@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from dashboard_helpers import ARTIFACTS, CHROMIUM_ARGS, Server, scored_demo, streamlit_server
+from playwright.sync_api import expect
 from pptx import Presentation
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,7 @@ PAGES = [
     ("trust", 4, "Trust drivers"),
     ("cx", 5, "Verbatims"),
     ("perception", 1, "A source joins a topic's gap"),
-    ("data", 1, "Load history"),
+    ("data", 1, "Topic taxonomy"),
 ]
 
 
@@ -90,10 +91,10 @@ def test_every_page_draws_its_charts_without_errors_and_is_screenshotted(
     page = open_page(browser, f"{server.url}/{path}", charts, marker)
     try:
         assert errors_on(page) == [], server.output()
-        drawn = page.locator(".vega-embed canvas, .vega-embed svg").count()  # type: ignore[attr-defined]
-        assert drawn == charts
+        # Poll rather than count once: on a busy machine the last elements can arrive a moment later.
+        expect(page.locator(".vega-embed canvas, .vega-embed svg")).to_have_count(charts)  # type: ignore[attr-defined]
         # Every chart has its PNG download beside it.
-        assert png_buttons(page).count() == charts
+        expect(png_buttons(page)).to_have_count(charts)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"page_{path or 'overview'}.png"), full_page=True)  # type: ignore[attr-defined]
     finally:
