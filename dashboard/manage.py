@@ -15,7 +15,6 @@ from dashboard import data_access, upload
 from dashboard.data_access import Warehouse
 from pipelines.errors import SignalboardError
 from pipelines.ingest.delete import delete_load
-from pipelines.scoring.warehouse import score_warehouse
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -72,12 +71,8 @@ def manage_loads(warehouse: Warehouse) -> None:
 def _rescore(warehouse: Path) -> None:
     with st.status("Re-scoring", expanded=True) as status:
         bar = status.progress(0.0, text="Loading the model")
-
-        def on_score(done: int, total: int) -> None:
-            bar.progress(done / max(total, 1), text=f"Scoring: {done:,} of {total:,} texts")
-
         try:
-            summary = score_warehouse(warehouse, upload.scorer(), progress=on_score)
+            summary = upload.score_all(warehouse, bar)
         except SignalboardError as exc:
             status.update(label="Nothing was scored", state="error")
             st.error(upload.plain(str(exc)))

@@ -24,7 +24,6 @@ from pipelines.scoring.taxonomy_admin import (
     reset_taxonomy,
 )
 from pipelines.scoring.topics import Taxonomy, TaxonomyError
-from pipelines.scoring.warehouse import score_warehouse
 
 
 def topics_frame(taxonomy: Taxonomy) -> pd.DataFrame:
@@ -93,14 +92,9 @@ def _apply(warehouse: Path, label: str, change: Callable[[], object]) -> None:
     """Change the active taxonomy, then re-score every text with it, showing progress."""
     with st.status(label, expanded=True) as status:
         bar = status.progress(0.0, text="Loading the model")
-
-        def on_score(done: int, total: int) -> None:
-            bar.progress(done / max(total, 1), text=f"Re-assigning topics: {done:,} of {total:,} texts")
-
         try:
             change()
-            upload.scorer.clear()  # the cached scorer holds the old topics
-            summary = score_warehouse(warehouse, upload.scorer(), progress=on_score)
+            summary = upload.score_all(warehouse, bar, "Re-assigning topics")  # the scorer follows the new taxonomy
         except SignalboardError as exc:
             status.update(label="The taxonomy was not applied", state="error")
             st.error(upload.plain(str(exc)))

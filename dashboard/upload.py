@@ -9,6 +9,7 @@ temporary file's name never comes from the user's file name (only its checked ex
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.data_access import Warehouse
 from dashboard.mapping_form import brand_form, column_form, saved_mapping_choice
+from pipelines.config import settings
 from pipelines.errors import IngestError, SignalboardError
 from pipelines.ingest.load import LoadSummary, ingest_file
 from pipelines.ingest.mapping import MappingFile, save_mapping, saved_mapping_path
@@ -130,10 +132,26 @@ def upload_columns(file_id: str, data: bytes, name: str, warehouse: Warehouse) -
     return _columns(file_id, name, warehouse.path, data)
 
 
-@st.cache_resource(show_spinner=False)
 def scorer() -> Scorer:
-    """The model, loaded once per server process."""
-    return Scorer.load()
+    """The model with the active taxonomy, loaded once per server process and taxonomy: keyed on the
+    taxonomy's content, so a new one (from this page or `python -m pipelines taxonomy install`) is used."""
+    path = settings().taxonomy
+    return _scorer(str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _scorer(taxonomy: str, digest: str) -> Scorer:
+    return Scorer.load(Path(taxonomy))
+
+
+def score_all(warehouse: Path, bar: DeltaGenerator | None, verb: str = "Scoring", start: float = 0.0) -> ScoreSummary:
+    """score_warehouse with the cached model; progress on ``bar`` from ``start`` to the end."""
+
+    def on_score(done: int, total: int) -> None:
+        if bar is not None:
+            bar.progress(start + (1 - start) * done / max(total, 1), text=f"{verb}: {done:,} of {total:,} texts")
+
+    return score_warehouse(warehouse, scorer(), progress=on_score)
 
 
 def load_upload(
@@ -151,10 +169,6 @@ def load_upload(
         if bar is not None:
             bar.progress(min(fraction, 1.0) * 0.5, text=f"Loading: {stage_name}")
 
-    def on_score(done: int, total: int) -> None:
-        if bar is not None:
-            bar.progress(0.5 + 0.5 * done / max(total, 1), text=f"Scoring: {done:,} of {total:,} texts")
-
     text = mapping.to_yaml() if mapping is not None else ""
     with saved_upload(data, name) as tmp, _named(tmp, name), mapping_yaml(text) as mapping_path:
         summary = ingest_file(
@@ -170,7 +184,7 @@ def load_upload(
         return summary, None
     if bar is not None:
         bar.progress(0.5, text="Loading the model")
-    scored = score_warehouse(warehouse, scorer(), progress=on_score)
+    scored = score_all(warehouse, bar, start=0.5)
     if bar is not None:
         bar.progress(1.0, text="Done")
     return summary, scored
